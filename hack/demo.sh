@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make demo`: sync the collection copy, start the simulator with the demo fixture (port 8808 when
+# free, else any free port), run demo/playbook.yml against it, always stop the simulator.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${VENV:-${root}/.venv}"
+fixture="${root}/tests/simulator/fixtures/demo.yml"
+# shellcheck source=hack/simulator.sh
+source "${root}/hack/simulator.sh"
+trap sim_stop EXIT
+trap 'exit 130' INT TERM
+
+"${root}/hack/collection-copy.sh" >/dev/null
+sim_start "${fixture}" 8808
+
+# Credentials come from the demo fixture (fake tokens) and are never echoed.
+fixture_value() {
+    "${venv}/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "${fixture}" "$1"
+}
+EIGHTBYEIGHT_TENANT="$(fixture_value tenant)"
+EIGHTBYEIGHT_ACTION_TOKEN="$(fixture_value action_token)"
+EIGHTBYEIGHT_DATA_TOKEN="$(fixture_value data_token)"
+EIGHTBYEIGHT_BASE_URL="${SIM_URL}"
+export EIGHTBYEIGHT_TENANT EIGHTBYEIGHT_ACTION_TOKEN EIGHTBYEIGHT_DATA_TOKEN EIGHTBYEIGHT_BASE_URL
+
+cd "${root}"
+ANSIBLE_COLLECTIONS_PATH="${root}/build/collections" \
+    PATH="${venv}/bin:${PATH}" \
+    "${venv}/bin/ansible-playbook" -i demo/inventory.yml demo/playbook.yml \
+    -e "ansible_python_interpreter=${venv}/bin/python" "$@"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Integration harness: start the simulator on a free loopback port, write
+# tests/integration/integration_config.yml into the physical collection copy, run
+# `ansible-test integration --local --python 3.11` there, always stop the simulator.
+#
+# Environment: TARGETS="target_a target_b" to select targets (default: all),
+#              ANSIBLE_TEST_VERBOSITY=-v|-vvv (default: none).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${VENV:-${root}/.venv}"
+# shellcheck source=hack/simulator.sh
+source "${root}/hack/simulator.sh"
+trap sim_stop EXIT
+trap 'exit 130' INT TERM
+
+"${root}/hack/seed-get-pip.sh" >/dev/null
+# One integration run at a time per checkout: the copy's integration_config.yml is shared.
+mkdir -p "${root}/build"
+exec 8>"${root}/build/.integration.lock"
+flock 8
+copy="$("${root}/hack/collection-copy.sh" | tail -n 1)"
+
+targets_dir="${copy}/tests/integration/targets"
+if [[ -z "$(find "${targets_dir}" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" ]]; then
+    echo "integration: no targets in tests/integration/targets/" >&2
+    exit 1
+fi
+
+sim_start "${root}/tests/simulator/fixtures/test.yml"
+
+cat >"${copy}/tests/integration/integration_config.yml" <<YAML
+---
+# Written by hack/integration.sh; the tokens are the simulator's fake test tokens.
+dc_base_url: ${SIM_URL}
+dc_sim_url: ${SIM_URL}/_sim
+dc_tenant: acme
+dc_action_token: act-123
+dc_data_token: data-456
+ansible_python_interpreter: ${venv}/bin/python
+YAML
+
+# shellcheck disable=SC2086  # TARGETS and the verbosity flag are word lists on purpose
+(
+    cd "${copy}"
+    PATH="${venv}/bin:${PATH}" "${venv}/bin/ansible-test" integration --local --python 3.11 \
+        --color no ${ANSIBLE_TEST_VERBOSITY:-} ${TARGETS:-}
+)

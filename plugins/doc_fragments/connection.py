@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The same options as CONNECTION_OPTIONS in module_utils/arguments.py.
+    DOCUMENTATION = r"""
+options:
+  tenant:
+    description:
+      - Name of the 8x8 Contact Center tenant, used as the HTTP Basic auth username.
+      - If not set, the value of the E(EIGHTBYEIGHT_TENANT) environment variable is used.
+      - Required, from the option or the environment.
+    type: str
+  action_token:
+    description:
+      - The tenant's B(Action Request Token), the password for changes (status changes, adding and deleting customers).
+      - If not set, the value of the E(EIGHTBYEIGHT_ACTION_TOKEN) environment variable is used.
+      - Never logged and never returned.
+    type: str
+  data_token:
+    description:
+      - The tenant's B(Data Request Token), the password for reads of the stats API.
+      - With it the change modules read the current state first, which makes them idempotent and gives check mode exact answers.
+      - If not set, the value of the E(EIGHTBYEIGHT_DATA_TOKEN) environment variable is used.
+      - Never logged and never returned.
+    type: str
+  platform:
+    description:
+      - The 8x8 platform (cluster) of the tenant, such as V(na12), V(eu5) or V(ap1); case-insensitive.
+      - V(bc2) maps to V(https://odcc2.bell.ca); any other code of two letters and a number maps to C(https://vcc-<code>.8x8.com).
+      - If not set, the value of the E(EIGHTBYEIGHT_PLATFORM) environment variable is used.
+      - One of O(platform) or O(base_url) is required.
+    type: str
+  base_url:
+    description:
+      - Root URL of the API, such as V(http://127.0.0.1:8808) for the simulator. Overrides O(platform).
+      - If not set, the value of the E(EIGHTBYEIGHT_BASE_URL) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Only turn this off for testing.
+      - If not set, the value of the E(EIGHTBYEIGHT_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a CA bundle used to verify the server, for private or intercepting proxies.
+      - If not set, the value of the E(EIGHTBYEIGHT_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+      - If not set, the value of the E(EIGHTBYEIGHT_TIMEOUT) environment variable is used.
+    type: float
+    default: 30.0
+  max_retries:
+    description:
+      - Most attempts for one request that meets a transient failure (connection error, HTTP 429, 502, 503, 504, and 500 for reads).
+      - Waits grow exponentially with jitter and honour C(Retry-After).
+      - Changes are never retried after a 500, which the API uses for refusals.
+      - If not set, the value of the E(EIGHTBYEIGHT_MAX_RETRIES) environment variable is used.
+    type: int
+    default: 5
+  retry_max_time:
+    description:
+      - Most seconds spent retrying one request.
+      - If not set, the value of the E(EIGHTBYEIGHT_RETRY_MAX_TIME) environment variable is used.
+    type: float
+    default: 120.0
+notes:
+  - All modules of the collection accept all connection options, so they can be set once with
+    C(module_defaults) for the C(group/eightbyeight.dynamic_campaigns.api) action group.
+requirements:
+  - requests
+"""

@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared connection options, declared once.
+
+The table generates the argument spec (types, defaults, env fallbacks,
+no_log); the doc fragment `eightbyeight.dynamic_campaigns.connection`
+documents the same options. Options stay flat so `module_defaults` for the
+`api` action group merges them one by one.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+# name, type, environment variable, default, secret
+CONNECTION_OPTIONS = (
+    ("tenant", "str", "EIGHTBYEIGHT_TENANT", None, False),
+    ("action_token", "str", "EIGHTBYEIGHT_ACTION_TOKEN", None, True),
+    ("data_token", "str", "EIGHTBYEIGHT_DATA_TOKEN", None, True),
+    ("platform", "str", "EIGHTBYEIGHT_PLATFORM", None, False),
+    ("base_url", "str", "EIGHTBYEIGHT_BASE_URL", None, False),
+    ("validate_certs", "bool", "EIGHTBYEIGHT_VALIDATE_CERTS", True, False),
+    ("ca_path", "path", "EIGHTBYEIGHT_CA_PATH", None, False),
+    ("timeout", "float", "EIGHTBYEIGHT_TIMEOUT", 30.0, False),
+    ("max_retries", "int", "EIGHTBYEIGHT_MAX_RETRIES", 5, False),
+    ("retry_max_time", "float", "EIGHTBYEIGHT_RETRY_MAX_TIME", 120.0, False),
+)
+
+CONNECTION_OPTION_NAMES = tuple(option[0] for option in CONNECTION_OPTIONS)
+
+
+def connection_argument_spec():
+    """Argument spec entries for every shared connection option."""
+    spec = {}
+    for name, kind, env, default, secret in CONNECTION_OPTIONS:
+        entry = {"type": kind, "fallback": (env_fallback, [env])}
+        if default is not None:
+            entry["default"] = default
+        if secret:
+            entry["no_log"] = True
+        spec[name] = entry
+    return spec
+
+
+def argument_spec(**module_options):
+    """The module's own options plus the connection options."""
+    spec = connection_argument_spec()
+    spec.update(module_options)
+    return spec
+
+
+def connection_params(params):
+    """Only the connection options out of a module's params."""
+    return dict((name, params.get(name)) for name in CONNECTION_OPTION_NAMES)

@@ -1,0 +1,299 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP transport for the 8x8 Dynamic Campaigns API.
+
+Only HTTP lives here: base URL, auth, timeouts, TLS, retries, error mapping.
+What a call means, and whether it may be retried, is the service layer's
+decision (it passes a RetryPolicy, or none).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import json
+import random
+import re
+import threading
+import time
+import traceback
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ApiError,
+    AuthenticationError,
+    NotFoundError,
+    TransportError,
+    ValidationError,
+)
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+except ImportError:
+    requests = None
+    HTTPAdapter = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+HAS_REQUESTS = requests is not None
+
+WRITE_ROOT = "/api/tstats/campaigns"
+READ_ROOT = "/api/stats/campaigns"
+
+# The seed's 43 servers; any other code of the form two letters + digits
+# follows the vcc-{code} pattern too (EU1, EU8, SB1 exist but are not listed).
+PLATFORMS = (
+    "ap1", "au1", "bc2", "ca1", "ca2",
+    "eu2", "eu3", "eu4", "eu5", "eu6", "eu7", "eu9", "eu10", "eu11", "eu12",
+    "na1", "na2", "na3", "na4", "na5", "na6", "na7", "na8", "na9", "na10",
+    "na11", "na12", "na13", "na14", "na15", "na16", "na17", "na18", "na19", "na20",
+    "na27", "na28", "na29", "na30", "na37", "na38", "na39", "na40",
+)
+PLATFORM_HOSTS = {"bc2": "https://odcc2.bell.ca"}
+PLATFORM_PATTERN = re.compile(r"^([a-z]{2}[0-9]+)b?$")
+
+TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
+REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "X-Amzn-RequestId", "X-B3-TraceId")
+
+
+def resolve_base_url(platform=None, base_url=None):
+    """base_url wins; else the platform's host (BC2 is Bell's)."""
+    if base_url:
+        return base_url.rstrip("/")
+    if not platform:
+        raise ValidationError(
+            "Either platform (e.g. na12, env EIGHTBYEIGHT_PLATFORM) or base_url"
+            " (env EIGHTBYEIGHT_BASE_URL) is required."
+        )
+    code = platform.strip().lower()
+    match = PLATFORM_PATTERN.match(code)
+    if not match:
+        raise ValidationError(
+            "platform '{0}' is not a platform code: expected two letters and a"
+            " number such as na12, eu5 or bc2.".format(platform)
+        )
+    code = match.group(1)
+    return PLATFORM_HOSTS.get(code, "https://vcc-{0}.8x8.com".format(code))
+
+
+def parse_retry_after(value, now=None):
+    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+class RetryPolicy:
+    """Exponential backoff with jitter, bounded in attempts and total time."""
+
+    def __init__(self, max_attempts=5, max_time=120.0, statuses=TRANSIENT_STATUSES,
+                 connection_errors=True, base_delay=0.5, max_delay=30.0):
+        self.max_attempts = max(1, max_attempts)
+        self.max_time = max_time
+        self.statuses = frozenset(statuses)
+        self.connection_errors = connection_errors
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+
+    def next_delay(self, attempt, elapsed, retry_after=None, rand=random.random):
+        """Seconds to wait before the next attempt, or None when spent."""
+        if attempt >= self.max_attempts:
+            return None
+        backoff = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        delay = backoff / 2 + rand() * backoff / 2
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        if elapsed + delay > self.max_time:
+            return None
+        return delay
+
+
+NO_RETRY = RetryPolicy(max_attempts=1, statuses=(), connection_errors=False)
+
+
+class Response:
+    """What the service layer needs of an HTTP answer."""
+
+    def __init__(self, status, body, headers=None):
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+    @property
+    def message(self):
+        if isinstance(self.body, dict):
+            return self.body.get("message")
+        return None
+
+
+def never_sent(exc):
+    """A connection that was never made cannot have applied anything."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return "NewConnectionError" in repr(exc)
+
+
+def decode_body(response):
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def request_id_of(response, body):
+    for header in REQUEST_ID_HEADERS:
+        if response.headers.get(header):
+            return response.headers[header]
+    if isinstance(body, dict):
+        return body.get("requestId") or body.get("request-id")
+    return None
+
+
+def api_message(body):
+    if isinstance(body, dict):
+        return body.get("message") or body.get("error")
+    return body if isinstance(body, str) else None
+
+
+class Client:
+    """One pooled requests.Session; safe to share between worker threads."""
+
+    def __init__(self, base_url, tenant, action_token=None, data_token=None,
+                 validate_certs=True, ca_path=None, timeout=30.0, max_retries=5,
+                 retry_max_time=120.0, pool_size=10, sleep=time.sleep, clock=time.monotonic):
+        self.base_url = base_url.rstrip("/")
+        self.tenant = tenant
+        self._tokens = {"action": action_token, "data": data_token}
+        self.verify = ca_path if ca_path else validate_certs
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.retry_max_time = retry_max_time
+        self.sleep = sleep
+        self.clock = clock
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self._lock = threading.Lock()
+        self.stats = {"requests": 0, "retries": 0}
+
+    @classmethod
+    def from_params(cls, params, pool_size=10):
+        if not params.get("tenant"):
+            raise ValidationError("tenant is required (option tenant or env EIGHTBYEIGHT_TENANT).")
+        return cls(
+            resolve_base_url(params.get("platform"), params.get("base_url")),
+            params["tenant"],
+            action_token=params.get("action_token"),
+            data_token=params.get("data_token"),
+            validate_certs=params.get("validate_certs", True),
+            ca_path=params.get("ca_path"),
+            timeout=params.get("timeout") or 30.0,
+            max_retries=params.get("max_retries") or 1,
+            retry_max_time=params.get("retry_max_time") or 0.0,
+            pool_size=pool_size,
+        )
+
+    @property
+    def can_read(self):
+        return bool(self._tokens["data"])
+
+    def require_token(self, kind, purpose):
+        """Fail before any HTTP call when the token a call needs is missing."""
+        if not self._tokens[kind]:
+            option = "{0}_token".format(kind)
+            raise ValidationError(
+                "{0} is required to {1} (option {0} or env EIGHTBYEIGHT_{2}).".format(
+                    option, purpose, option.upper()
+                )
+            )
+
+    def read_policy(self):
+        """Reads change nothing: retry transient failures and 500 too."""
+        return RetryPolicy(self.max_retries, self.retry_max_time,
+                           statuses=TRANSIENT_STATUSES | frozenset((500,)))
+
+    def write_policy(self, retry_unanswered=False):
+        """Writes: never 500 (the API refuses with it); connection losses
+        after sending only when the caller can tell a repeat from a change."""
+        return RetryPolicy(self.max_retries, self.retry_max_time,
+                           statuses=TRANSIENT_STATUSES, connection_errors=retry_unanswered)
+
+    def get_json(self, path):
+        """GET a read endpoint with the data token."""
+        self.require_token("data", "read campaigns")
+        return self.request("GET", path, "data", retry=self.read_policy()).body
+
+    def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None):
+        """Send one call, retrying per `retry`; return a Response or raise.
+
+        Statuses below 400, and those in `accept`, are returned; the rest
+        raise a typed HttpError. No answer at all raises TransportError.
+        """
+        retry = retry or NO_RETRY
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(method, path, token, body)
+            delay = self._retry_delay(retry, outcome, attempt, self.clock() - started)
+            if delay is None:
+                return self._finish(method, path, outcome, accept)
+            self._count("retries")
+            if on_retry is not None:
+                on_retry(outcome)
+            self.sleep(delay)
+
+    def _attempt(self, method, path, token, body):
+        self._count("requests")
+        data = None if body is None else json.dumps(body, separators=(",", ":"))
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            return self.session.request(
+                method, self.base_url + path, data=data, headers=headers,
+                auth=(self.tenant, self._tokens[token] or ""),
+                timeout=self.timeout, verify=self.verify,
+            )
+        except requests.RequestException as exc:
+            return exc
+
+    def _retry_delay(self, retry, outcome, attempt, elapsed):
+        if isinstance(outcome, requests.RequestException):
+            if not (retry.connection_errors or never_sent(outcome)) or retry is NO_RETRY:
+                return None
+            return retry.next_delay(attempt, elapsed)
+        if outcome.status_code not in retry.statuses:
+            return None
+        return retry.next_delay(attempt, elapsed, parse_retry_after(outcome.headers.get("Retry-After")))
+
+    def _finish(self, method, path, outcome, accept):
+        if isinstance(outcome, requests.RequestException):
+            raise TransportError(method, path, "{0}: {1}".format(type(outcome).__name__, outcome))
+        body = decode_body(outcome)
+        status = outcome.status_code
+        if status < 400 or status in accept:
+            return Response(status, body, outcome.headers)
+        error_class = ApiError
+        if status in (401, 403):
+            error_class = AuthenticationError
+        elif status == 404:
+            error_class = NotFoundError
+        raise error_class(method, path, status, api_message(body), request_id_of(outcome, body))
+
+    def _count(self, key):
+        with self._lock:
+            self.stats[key] += 1

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Code tables of the 8x8 read API and normalisation of its loose JSON.
+
+The stats API returns numbers as numbers or numeric strings, flags as
+"Y"/"N", empty values as "" and a single record as an object instead of a
+list. Everything leaving this module is typed and uses lowercase names.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# stats `status` code -> (API status name, detail)
+CAMPAIGN_STATUS_CODES = {
+    0: ("new", "New"),
+    1: ("running", "Manual Started"),
+    2: ("running", "Scheduled"),
+    3: ("running", "Manual Running"),
+    4: ("running", "Schedule Running"),
+    5: ("stopped", "Manual Stopped"),
+    6: ("stopped", "Completed"),
+    7: ("stopped", "Schedule Stopped"),
+    8: ("paused", "Manual Paused"),
+    9: ("paused", "Schedule Paused"),
+    10: ("purged", "Manual Purged"),
+    11: ("purged", "Schedule Purged"),
+}
+CAMPAIGN_STATUSES = ("new", "running", "paused", "purged", "stopped")
+SETTABLE_STATUSES = ("running", "paused", "purged", "stopped")
+
+RECORD_STATUSES = {0: "new", 1: "queued", 2: "accepted", 3: "completed", 4: "scheduled"}
+DELETABLE_RECORD_STATUSES = frozenset(("new", "queued", "scheduled"))
+RECORD_RESULTS = {
+    0: "default",
+    1: "max_attempt_reached",
+    2: "skipped",
+    3: "no_phone_number",
+    4: "invalid_phone_number",
+}
+DISPOSITIONS = {1000: "none", 1001: "try_again", 1002: "scheduled_call_back"}
+
+# read field -> result key, for the fields that get a name of their own
+CAMPAIGN_FIELD_NAMES = {
+    "campaign-id": "id",
+    "campaign-name": "name",
+    "no-of-records": "records_count",
+    "dynamic-campaign": "dynamic",
+}
+FLAG_FIELDS = frozenset(("enabled", "dynamic-campaign"))
+INT_FIELDS = frozenset(("campaign-id", "no-of-records"))
+
+
+def loose_value(value):
+    """"" means unset in the stats API."""
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    return value
+
+
+def to_int(value):
+    """An int from an int or a numeric string; None for unset or garbage."""
+    value = loose_value(value)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_flag(value):
+    """'Y'/'N' (and true/false variants) to a bool; None when unset."""
+    value = loose_value(value)
+    if value is None or isinstance(value, bool):
+        return value
+    return str(value).strip().upper() in ("Y", "YES", "TRUE", "1")
+
+
+def snake(name):
+    return name.replace("-", "_").lower()
+
+
+def campaign_status_name(code):
+    """('running', 'Manual Running') for a stats code; unknown codes say so."""
+    return CAMPAIGN_STATUS_CODES.get(code, ("unknown", "Unknown status code {0}".format(code)))
+
+
+def normalize_field(key, value):
+    if key in FLAG_FIELDS:
+        return to_flag(value)
+    if key in INT_FIELDS:
+        return to_int(value)
+    return loose_value(value)
+
+
+def normalize_campaign(payload):
+    """The `campaign` object of GET /api/stats/campaigns/{id}.json, typed."""
+    raw = payload.get("campaign", payload) if isinstance(payload, dict) else {}
+    campaign = {}
+    for key, value in raw.items():
+        campaign[CAMPAIGN_FIELD_NAMES.get(key, snake(key))] = normalize_field(key, value)
+    code = to_int(raw.get("status"))
+    campaign["status_code"] = code
+    campaign["status"], campaign["status_detail"] = campaign_status_name(code)
+    campaign["records_count"] = campaign.get("records_count") or 0
+    for key in ("id", "name", "enabled", "dynamic", "start_time", "end_time"):
+        campaign.setdefault(key, None)
+    return campaign
+
+
+def record_list(payload):
+    """The raw record objects, whichever shape the API chose for them."""
+    records = payload.get("records") if isinstance(payload, dict) else None
+    if not isinstance(records, dict):
+        return []
+    record = records.get("record")
+    if isinstance(record, dict):
+        return [record]
+    if isinstance(record, list):
+        return record
+    return []
+
+
+def normalize_record(raw):
+    """One record of GET /api/stats/campaigns/{id}/records.json, typed."""
+    status_code = to_int(raw.get("status"))
+    result_code = to_int(raw.get("status-code"))
+    disposition_code = to_int(raw.get("disposition-code"))
+    status = RECORD_STATUSES.get(status_code, "unknown")
+    customer_id = loose_value(raw.get("record-id"))
+    return {
+        "customer_id": None if customer_id is None else str(customer_id),
+        "status": status,
+        "status_code": status_code,
+        "deletable": status in DELETABLE_RECORD_STATUSES,
+        "result": RECORD_RESULTS.get(result_code, "unknown" if result_code is not None else None),
+        "result_code": result_code,
+        "disposition": DISPOSITIONS.get(disposition_code, "unknown" if disposition_code is not None else None),
+        "disposition_code": disposition_code,
+        "phone_list": loose_value(raw.get("phone-list")),
+        "schedule": loose_value(raw.get("schedule-date-time")),
+    }

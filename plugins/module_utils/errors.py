@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Typed errors of the collection.
+
+Every message names what a user needs to act on (method, path, status, the
+API's short message, campaign, customer) and never a header, token or body.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+MAX_API_MESSAGE = 300
+
+
+def short_text(text, limit=MAX_API_MESSAGE):
+    """Trim an API message so an HTML error page cannot flood the output."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        return text[: limit - 3] + "..."
+    return text
+
+
+class DynamicCampaignsError(Exception):
+    """Base of every error the collection raises; modules turn it into fail_json."""
+
+    def __init__(self, message):
+        super(DynamicCampaignsError, self).__init__(message)
+        self.message = message
+
+    def result_fields(self):
+        """Extra, secret-free fields for the failed task result."""
+        return {}
+
+
+class ValidationError(DynamicCampaignsError):
+    """Bad input caught locally, before any HTTP call."""
+
+
+class TransportError(DynamicCampaignsError):
+    """No HTTP answer: connection refused or reset, timeout, TLS failure."""
+
+    def __init__(self, method, path, reason):
+        self.method = method
+        self.path = path
+        self.reason = short_text(reason)
+        super(TransportError, self).__init__(
+            "{0} {1} got no answer: {2}".format(method, path, self.reason)
+        )
+
+    def result_fields(self):
+        return {"http_method": self.method, "http_path": self.path}
+
+
+class HttpError(DynamicCampaignsError):
+    """The API answered with an error status."""
+
+    def __init__(self, method, path, status, api_message=None, request_id=None):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.api_message = short_text(api_message) if api_message else None
+        self.request_id = request_id
+        super(HttpError, self).__init__(self.describe())
+
+    def describe(self):
+        text = "{0} {1} answered {2}".format(self.method, self.path, self.status)
+        if self.api_message:
+            text += ": {0}".format(self.api_message)
+        if self.request_id:
+            text += " (request id {0})".format(self.request_id)
+        return text
+
+    def result_fields(self):
+        return {
+            "http_method": self.method,
+            "http_path": self.path,
+            "http_status": self.status,
+            "api_message": self.api_message,
+            "request_id": self.request_id,
+        }
+
+
+class AuthenticationError(HttpError):
+    """401/403: wrong tenant, wrong token for the call, or wrong cluster."""
+
+    def describe(self):
+        return (
+            HttpError.describe(self)
+            + ". Check the tenant, that the token fits the call (action token for"
+            " changes, data token for reads) and the platform or base_url."
+        )
+
+
+class NotFoundError(HttpError):
+    """404 at the request level."""
+
+
+class ApiError(HttpError):
+    """Any other error status: a refusal (400), a server error (5xx)."""
+
+
+class CampaignError(DynamicCampaignsError):
+    """An operation on a campaign was refused; carries the API's own words."""
+
+    def __init__(self, campaign_id, message, cause=None):
+        self.campaign_id = campaign_id
+        self.cause = cause
+        text = "Campaign {0}: {1}".format(campaign_id, message)
+        if isinstance(cause, HttpError):
+            text += " [{0}]".format(cause.describe())
+        elif cause is not None:
+            text += " [{0}]".format(cause)
+        super(CampaignError, self).__init__(text)
+
+    def result_fields(self):
+        fields = {"campaign_id": self.campaign_id}
+        if isinstance(self.cause, DynamicCampaignsError):
+            fields.update(self.cause.result_fields())
+        return fields

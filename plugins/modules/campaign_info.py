@@ -1,0 +1,227 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: campaign_info
+short_description: Read an 8x8 dynamic campaign and, optionally, its records
+version_added: 0.1.0
+description:
+  - Reads one campaign of an 8x8 Contact Center tenant through the stats API and returns it with typed,
+    snake_case fields and lowercase status names.
+  - Optionally returns the campaign's records (customers), filtered by record status.
+  - Needs the O(data_token).
+author:
+  - eightbyeight.dynamic_campaigns contributors
+options:
+  campaign_id:
+    description:
+      - ID of the campaign, as listed in CC Configuration Manager under Campaigns.
+    type: int
+    required: true
+  records:
+    description:
+      - Also return the campaign's records in RV(records).
+    type: bool
+    default: false
+  records_status:
+    description:
+      - Keep only records in these statuses.
+    type: list
+    elements: str
+    choices: [new, queued, accepted, completed, scheduled]
+  records_limit:
+    description:
+      - Most records to return. RV(records_truncated) tells when there were more.
+    type: int
+    default: 1000
+extends_documentation_fragment:
+  - eightbyeight.dynamic_campaigns.connection
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - eightbyeight.dynamic_campaigns.api
+"""
+
+EXAMPLES = r"""
+- name: Read a campaign
+  eightbyeight.dynamic_campaigns.campaign_info:
+    campaign_id: 101
+    tenant: acme
+    platform: na12
+    data_token: "{{ vault_data_token }}"
+  register: spring
+
+- name: Show its status
+  ansible.builtin.debug:
+    msg: "{{ spring.campaign.name }} is {{ spring.campaign.status }} with {{ spring.campaign.records_count }} records"
+
+- name: List the customers still waiting to be dialed, connection from module_defaults
+  module_defaults:
+    group/eightbyeight.dynamic_campaigns.api:
+      tenant: acme
+      platform: na12
+      data_token: "{{ vault_data_token }}"
+  eightbyeight.dynamic_campaigns.campaign_info:
+    campaign_id: 101
+    records: true
+    records_status: [new, queued, scheduled]
+    records_limit: 5000
+  register: waiting
+"""
+
+RETURN = r"""
+campaign:
+  description: The campaign.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: Campaign ID.
+      type: int
+      sample: 101
+    name:
+      description: Campaign name.
+      type: str
+      sample: Spring outreach
+    status:
+      description: Status in the API's terms, lowercase.
+      type: str
+      choices: [new, running, paused, purged, stopped, unknown]
+      sample: running
+    status_code:
+      description: The stats API's status code, 0 to 11.
+      type: int
+      sample: 3
+    status_detail:
+      description: What the status code means.
+      type: str
+      sample: Manual Running
+    enabled:
+      description: Whether the campaign is enabled.
+      type: bool
+      sample: true
+    dynamic:
+      description: Whether the campaign is a dynamic campaign (needed for every change).
+      type: bool
+      sample: true
+    records_count:
+      description: Number of records in the campaign.
+      type: int
+      sample: 2500
+    start_time:
+      description: Start of the campaign's schedule window, null when unset.
+      type: str
+      sample: "2026-01-01T00:00:00.000Z"
+    end_time:
+      description: End of the campaign's schedule window, null when unset.
+      type: str
+      sample: null
+    timezone:
+      description: Time zone of the campaign, when the API reports one.
+      type: str
+      sample: UTC
+records:
+  description: The campaign's records, when O(records=true).
+  returned: when O(records=true)
+  type: list
+  elements: dict
+  contains:
+    customer_id:
+      description: Customer ID (the CRM ACCOUNTNUM), usable to delete the record.
+      type: str
+      sample: "1000001"
+    status:
+      description: Record status.
+      type: str
+      choices: [new, queued, accepted, completed, scheduled, unknown]
+      sample: queued
+    status_code:
+      description: Record status code, 0 to 4.
+      type: int
+      sample: 1
+    deletable:
+      description: Whether the record can still be deleted (new, queued or scheduled).
+      type: bool
+      sample: true
+    result:
+      description: Dialing result name (the record's C(status-code)).
+      type: str
+      sample: default
+    result_code:
+      description: Dialing result code.
+      type: int
+      sample: 0
+    disposition:
+      description: Disposition name.
+      type: str
+      sample: none
+    disposition_code:
+      description: Disposition code.
+      type: int
+      sample: 1000
+    phone_list:
+      description: Phone list of the record.
+      type: str
+      sample: null
+    schedule:
+      description: Scheduled call time, null when unset.
+      type: str
+      sample: null
+records_total:
+  description: Number of records that matched O(records_status) before O(records_limit) applied.
+  returned: when O(records=true)
+  type: int
+  sample: 2500
+records_truncated:
+  description: Whether more records matched than O(records_limit).
+  returned: when O(records=true)
+  type: bool
+  sample: false
+"""
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
+    CampaignService,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
+    run_module,
+)
+
+OPTIONS = dict(
+    campaign_id=dict(type="int", required=True),
+    records=dict(type="bool", default=False),
+    records_status=dict(type="list", elements="str",
+                        choices=["new", "queued", "accepted", "completed", "scheduled"]),
+    records_limit=dict(type="int", default=1000),
+)
+
+
+def run(module, campaigns):
+    params = module.params
+    result = {"campaign": campaigns.get(params["campaign_id"])}
+    if params["records"]:
+        wanted = set(params["records_status"] or ())
+        records = [r for r in campaigns.records(params["campaign_id"]) if not wanted or r["status"] in wanted]
+        result["records"] = records[: max(params["records_limit"], 0)]
+        result["records_total"] = len(records)
+        result["records_truncated"] = len(records) > len(result["records"])
+    return False, result, None
+
+
+def main():
+    run_module(run, OPTIONS, CampaignService)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,365 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""aiohttp routes of the simulator: the 8x8 API under /api/, admin under /_sim/."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import asyncio
+import base64
+import binascii
+import collections
+import json
+import time
+
+from aiohttp import web
+
+from . import state
+from .faults import Faults, TIMEOUT_MESSAGE
+
+LOG_CAP = 100000
+BAD_JSON = object()
+SERVER = web.AppKey('dcsim_server', object)
+JSON = 'application/json'
+
+
+class DropConnection(Exception):
+    """Raised to leave a request unanswered after its connection was closed."""
+
+
+class Server(object):
+    """Mutable simulator state shared by all handlers."""
+
+    def __init__(self, fixture, fixture_path=None, faults=None):
+        self.fixture_path = fixture_path
+        self.sim = state.Sim(fixture)
+        self.faults = faults or Faults()
+        self.log = collections.deque(maxlen=LOG_CAP)
+
+    def reset(self, fixture):
+        self.sim = state.Sim(fixture)
+        self.log.clear()
+        self.faults.windows.clear()
+
+
+def load_fixture(path):
+    import yaml
+    with open(path) as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def jresp(status, body):
+    if body is None:
+        return web.Response(status=status)
+    return web.Response(status=status, body=json.dumps(body).encode(), content_type=JSON)
+
+
+def basic_user(request):
+    """(user, password) of a Basic Authorization header, or (None, None)."""
+    header = request.headers.get('Authorization', '')
+    if not header.startswith('Basic '):
+        return None, None
+    try:
+        raw = base64.b64decode(header[6:], validate=True).decode('utf-8')
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    user, sep, password = raw.partition(':')
+    return (user, password) if sep else (None, None)
+
+
+def campaign_or_error(request, token_name):
+    """Auth then campaign lookup, as 8x8 checks them: (campaign, None) or (None, response)."""
+    srv = request.app[SERVER]
+    user, password = basic_user(request)
+    if user != srv.sim.tenant or password != getattr(srv.sim, token_name):
+        return None, jresp(401, state.msg('unauthorized'))
+    raw = request.match_info['cid']
+    camp = srv.sim.campaigns.get(int(raw)) if raw.isascii() and raw.isdigit() else None
+    if camp is None:
+        return None, jresp(404, state.msg('no_campaign'))
+    return camp, None
+
+
+async def read_json(request):
+    data = await request.read()
+    try:
+        return json.loads(data)
+    except ValueError:
+        return BAD_JSON
+
+
+async def change_status(request):
+    srv = request.app[SERVER]
+    allowed = srv.faults.status_method
+    if allowed != 'both' and request.method.lower() != allowed:
+        return jresp(405, {'message': 'Method Not Allowed'})
+    camp, error = campaign_or_error(request, 'action_token')
+    if error:
+        return error
+    return jresp(*srv.sim.change_status(camp, await read_json(request)))
+
+
+async def add_customers(request):
+    srv = request.app[SERVER]
+    camp, error = campaign_or_error(request, 'action_token')
+    if error:
+        return error
+    items = await read_json(request)
+    if type(items) is list:
+        request['log_entry']['items'] = len(items)
+        if srv.faults.max_batch and len(items) > srv.faults.max_batch:
+            return jresp(413, {'message': 'Request entity too large'})
+    return jresp(*srv.sim.add_customers(camp, items))
+
+
+async def delete_customer(request):
+    srv = request.app[SERVER]
+    camp, error = campaign_or_error(request, 'action_token')
+    if error:
+        return error
+    raw = request.match_info['customer']
+    return jresp(*srv.sim.delete_customer(camp, raw, srv.faults.delete_variant))
+
+
+async def read_campaign(request):
+    camp, error = campaign_or_error(request, 'data_token')
+    return error or jresp(200, camp.stats())
+
+
+def _single_record(camp):
+    recs = camp.records
+    for chunk in recs.iter_chunks():
+        for cid, status in chunk:
+            text = state.record_json(cid, camp.id, status, recs.schedules.get(cid, ''))
+            return jresp(200, {'records': {'record': json.loads(text)}})
+    return jresp(200, {'records': ''})
+
+
+async def read_records(request):
+    """Streams the list in chunks so 5 M records never become one string."""
+    camp, error = campaign_or_error(request, 'data_token')
+    if error:
+        return error
+    recs = camp.records
+    if recs.total < 2:
+        return _single_record(camp)
+    resp = web.StreamResponse(status=200, headers={'Content-Type': JSON})
+    await resp.prepare(request)
+    await resp.write(b'{"records": {"record": [')
+    sep = ''
+    for chunk in recs.iter_chunks():
+        scheds = recs.schedules
+        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if scheds else '')
+                 for cid, st in chunk]
+        if parts:
+            await resp.write((sep + ','.join(parts)).encode())
+            sep = ','
+    await resp.write(b']}}')
+    await resp.write_eof()
+    return resp
+
+
+def drop(request):
+    """Close the socket without an answer; the client sees a connection error."""
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+    raise DropConnection()
+
+
+async def pre_faults(request, faults, entry):
+    """Faults that happen before the request reaches the API (nothing applied)."""
+    if faults.latency_ms:
+        await asyncio.sleep(faults.latency_ms / 1000.0)
+    if faults.rate_limit and faults.rate_limited(basic_user(request)[0] or '', time.monotonic()):
+        entry['fault'] = 'rate_limited'
+        resp = jresp(429, {'message': 'Too Many Requests'})
+        resp.headers['Retry-After'] = '1'
+        return resp
+    if faults.roll(faults.error_rate):
+        entry['fault'] = 'error'
+        status = faults.error_status()
+        return jresp(status, {'message': 'Bad Gateway' if status == 502 else 'Service Unavailable'
+                              if status == 503 else 'Gateway Timeout'})
+    if faults.roll(faults.reset_rate):
+        entry['fault'] = 'reset'
+        drop(request)
+    return None
+
+
+def post_faults(request, faults, entry, resp):
+    """Faults after a write was applied: the outcome is unknown to the client."""
+    if faults.roll(faults.lost_response_rate):
+        entry['fault'] = 'lost'
+        entry['applied_status'] = resp.status
+        drop(request)
+    if faults.roll(faults.timeout_rate):
+        entry['fault'] = 'timeout'
+        entry['applied_status'] = resp.status
+        return jresp(206, {'message': TIMEOUT_MESSAGE})
+    return resp
+
+
+async def run_api(request, handler, srv, entry):
+    faults = srv.faults
+    if faults.pre:
+        resp = await pre_faults(request, faults, entry)
+        if resp is not None:
+            return resp
+    try:
+        resp = await handler(request)
+    except web.HTTPException as exc:
+        # Router 404/405 answer JSON like the rest of the API.
+        return jresp(exc.status, {'message': exc.reason})
+    if faults.post and request.path.startswith('/api/tstats/'):
+        return post_faults(request, faults, entry, resp)
+    return resp
+
+
+@web.middleware
+async def api_middleware(request, handler):
+    if not request.path.startswith('/api/'):
+        return await handler(request)
+    srv = request.app[SERVER]
+    entry = {'method': request.method, 'path': request.path, 'status': None,
+             'items': None, 'fault': None}
+    srv.log.append(entry)
+    request['log_entry'] = entry
+    try:
+        resp = await run_api(request, handler, srv, entry)
+    except DropConnection:
+        # The transport is gone; an empty response is never written.
+        return web.Response(status=499)
+    entry['status'] = resp.status
+    return resp
+
+
+def _int_param(request, name):
+    raw = request.match_info[name]
+    if not (raw.isascii() and raw.isdigit()):
+        raise web.HTTPNotFound(text=json.dumps({'message': 'Not Found'}), content_type=JSON)
+    return int(raw)
+
+
+def _sim_campaign(request):
+    camp = request.app[SERVER].sim.campaigns.get(_int_param(request, 'cid'))
+    if camp is None:
+        raise web.HTTPNotFound(text=json.dumps(state.msg('no_campaign')), content_type=JSON)
+    return camp
+
+
+async def sim_health(request):
+    return jresp(200, {'ok': True})
+
+
+async def sim_reset(request):
+    srv = request.app[SERVER]
+    body = await request.read()
+    try:
+        fixture = json.loads(body) if body.strip() else load_fixture(srv.fixture_path)
+        srv.reset(fixture)
+    except (ValueError, KeyError, TypeError) as exc:
+        return jresp(400, {'message': 'Invalid fixture: %s' % exc})
+    return jresp(200, {'ok': True})
+
+
+async def sim_put_campaign(request):
+    srv = request.app[SERVER]
+    entry = await read_json(request)
+    if not isinstance(entry, dict):
+        return jresp(400, {'message': 'A JSON object is required'})
+    try:
+        camp = srv.sim.put_campaign(_int_param(request, 'cid'), entry)
+    except (ValueError, KeyError, TypeError) as exc:
+        return jresp(400, {'message': 'Invalid campaign: %s' % exc})
+    return jresp(200, camp.summary())
+
+
+async def sim_get_campaign(request):
+    return jresp(200, _sim_campaign(request).summary())
+
+
+async def sim_move_record(request):
+    camp = _sim_campaign(request)
+    cid = _int_param(request, 'customer')
+    body = await read_json(request)
+    name = body.get('status') if isinstance(body, dict) else None
+    if name not in state.RECORD_STATUSES:
+        return jresp(400, {'message': 'status must be one of %s' % ', '.join(state.RECORD_STATUSES)})
+    if camp.records.get(cid) is None:
+        return jresp(404, {'message': 'The customer has not been located.'})
+    camp.records.put(cid, state.RECORD_STATUSES[name])
+    return jresp(200, {'customer_id': cid, 'status': name})
+
+
+async def sim_get_record(request):
+    camp = _sim_campaign(request)
+    cid = _int_param(request, 'customer')
+    status = camp.records.get(cid)
+    if status is None:
+        return jresp(404, {'message': 'The customer has not been located.'})
+    return jresp(200, {'customer_id': cid, 'status': state.RECORD_NAMES[status]})
+
+
+async def sim_get_requests(request):
+    log = list(request.app[SERVER].log)
+    return jresp(200, {'requests': log, 'count': len(log)})
+
+
+async def sim_clear_requests(request):
+    request.app[SERVER].log.clear()
+    return jresp(200, {'ok': True})
+
+
+async def sim_get_faults(request):
+    return jresp(200, request.app[SERVER].faults.as_dict())
+
+
+async def sim_patch_faults(request):
+    faults = request.app[SERVER].faults
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        return jresp(400, {'message': 'A JSON object is required'})
+    try:
+        faults.update(body)
+    except ValueError as exc:
+        return jresp(400, {'message': str(exc)})
+    return jresp(200, faults.as_dict())
+
+
+def api_routes():
+    slash = '{_slash:/?}'
+    camp = '/api/tstats/campaigns/{cid:[^/]+}'
+    stats = '/api/stats/campaigns/{cid:[^/.]+}'
+    return [
+        web.patch(camp + slash, change_status),
+        web.post(camp + slash, change_status),
+        web.post(camp + '/customers' + slash, add_customers),
+        web.delete(camp + '/customers/{customer:[^/]+}' + slash, delete_customer),
+        web.get(stats + '.json' + slash, read_campaign, allow_head=False),
+        web.get(stats + '/records.json' + slash, read_records, allow_head=False),
+    ]
+
+
+def sim_routes():
+    camp = '/_sim/campaigns/{cid}'
+    return [
+        web.get('/_sim/health', sim_health),
+        web.post('/_sim/reset', sim_reset),
+        web.put(camp, sim_put_campaign),
+        web.get(camp, sim_get_campaign),
+        web.post(camp + '/records/{customer}', sim_move_record),
+        web.get(camp + '/records/{customer}', sim_get_record),
+        web.get('/_sim/requests', sim_get_requests),
+        web.delete('/_sim/requests', sim_clear_requests),
+        web.get('/_sim/faults', sim_get_faults),
+        web.patch('/_sim/faults', sim_patch_faults),
+    ]
+
+
+def make_app(server):
+    # Bodies of 5 M-record fixtures sent to /_sim/reset can be large.
+    app = web.Application(middlewares=[api_middleware], client_max_size=256 * 1024 * 1024)
+    app[SERVER] = server
+    app.add_routes(api_routes() + sim_routes())
+    return app

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fault injection settings and decisions (deterministic with a seed)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import collections
+import random
+
+STATUS_METHODS = ('patch', 'post', 'both')
+DELETE_VARIANTS = ('spec', 'support')
+RATES = ('error_rate', 'reset_rate', 'lost_response_rate', 'timeout_rate')
+DEFAULTS = {
+    'latency_ms': 0, 'error_rate': 0.0, 'rate_limit': 0, 'reset_rate': 0.0,
+    'lost_response_rate': 0.0, 'timeout_rate': 0.0, 'max_batch': 0,
+    'status_method': 'both', 'delete_variant': 'spec', 'seed': None,
+}
+TIMEOUT_MESSAGE = 'The request was sent but the response timed out; check the result later.'
+
+
+def _number(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError('%s must be a number >= 0' % name)
+    if name in RATES and value > 1:
+        raise ValueError('%s must be between 0 and 1' % name)
+    return value
+
+
+def _validate(name, value):
+    if name not in DEFAULTS:
+        raise ValueError('unknown fault setting %r' % name)
+    if name == 'status_method' and value not in STATUS_METHODS:
+        raise ValueError('status_method must be one of %s' % ', '.join(STATUS_METHODS))
+    if name == 'delete_variant' and value not in DELETE_VARIANTS:
+        raise ValueError('delete_variant must be one of %s' % ', '.join(DELETE_VARIANTS))
+    if name == 'seed':
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError('seed must be an integer or null')
+        return value
+    if name in ('status_method', 'delete_variant'):
+        return value
+    if value is None and name in ('max_batch', 'rate_limit'):
+        return 0
+    return _number(name, value)
+
+
+class Faults(object):
+    """Current fault settings; ``pre``/``post`` tell the hot path to skip work."""
+
+    def __init__(self, **settings):
+        self.settings = dict(DEFAULTS)
+        self.rng = random.Random()
+        self.windows = collections.defaultdict(collections.deque)
+        self.update(settings)
+
+    def update(self, changes):
+        """Validate all changes first so a bad PATCH changes nothing."""
+        clean = dict((name, _validate(name, value)) for name, value in changes.items())
+        self.settings.update(clean)
+        for name, value in self.settings.items():
+            setattr(self, name, value)
+        if 'seed' in clean:
+            self.rng.seed(self.seed)
+        self.pre = bool(self.latency_ms or self.error_rate or self.rate_limit or self.reset_rate)
+        self.post = bool(self.lost_response_rate or self.timeout_rate)
+
+    def as_dict(self):
+        return dict(self.settings)
+
+    def roll(self, rate):
+        """True with probability rate; draws only when the fault is on."""
+        return rate > 0 and self.rng.random() < rate
+
+    def error_status(self):
+        return self.rng.choice((502, 503, 504))
+
+    def rate_limited(self, tenant, now):
+        """Sliding 1 s window per tenant; refused requests do not count."""
+        if not self.rate_limit:
+            return False
+        window = self.windows[tenant]
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        if len(window) >= self.rate_limit:
+            return True
+        window.append(now)
+        return False
