@@ -58,7 +58,7 @@ fmt: venv
 # ruff configuration (rules, mccabe max-complexity 10) lives in ruff.toml.
 lint: venv
 	$(BIN)/ruff check $(LINT_DIRS)
-	$(BIN)/ruff format --check $(LINT_DIRS)
+	$(BIN)/ruff format --check --output-format concise $(LINT_DIRS) || { echo "lint: run 'make fmt' to reformat"; exit 1; }
 
 # Plain pytest against the synced copy; PYTHONPATH is the dir that holds ansible_collections/.
 # pytest exits 5 when it collects no test, so an empty suite fails.
@@ -75,8 +75,9 @@ simulator-tests: venv
 sanity: venv seed-get-pip collection-copy
 	cd $(COPY) && PATH=$(TOOL_PATH) $(BIN)/ansible-test sanity --venv --python $(SANITY_PY) --color no
 
-ansible-lint: venv
-	PATH=$(TOOL_PATH) $(BIN)/ansible-lint --profile production
+# The playbooks (demo/) resolve the collection's own modules through the synced copy.
+ansible-lint: venv collection-copy
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) NO_COLOR=1 PATH=$(TOOL_PATH) $(BIN)/ansible-lint --profile production
 
 integration: venv
 	@VENV=$(VENV) hack/integration.sh

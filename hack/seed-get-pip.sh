@@ -12,7 +12,7 @@
 set -euo pipefail
 
 cache_dir="${HOME}/.ansible/test/cache"
-marker="# eightbyeight get-pip stand-in v1"
+marker="# eightbyeight get-pip stand-in v2"
 mkdir -p "${cache_dir}"
 
 for version in 24_2 25_2; do
@@ -36,8 +36,9 @@ DROPPED = {"--no-setuptools", "--no-wheel"}
 
 def main():
     args = [arg for arg in sys.argv[1:] if arg not in DROPPED]
-    subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"])
-    subprocess.check_call([sys.executable, "-m", "pip", "install"] + args)
+    # ensurepip's chatter goes to /dev/null; its errors (stderr) stay visible.
+    subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"], stdout=subprocess.DEVNULL)
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet"] + args)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 # The simulator log is kept under build/logs/ and is only shown (tokens masked) on failure.
 
 SIM_ROOT="${SIM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-SIM_PYTHON="${SIM_PYTHON:-${SIM_ROOT}/.venv/bin/python}"
+SIM_PYTHON="${SIM_PYTHON:-${VENV:-${SIM_ROOT}/.venv}/bin/python}"
 SIM_SCRIPT="${SIM_SCRIPT:-${SIM_ROOT}/tests/simulator/run.py}"
 SIM_TIMEOUT="${SIM_TIMEOUT:-30}"
 SIM_PID=""

@@ -26,6 +26,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cod
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ApiError,
     CampaignError,
+    HttpError,
     NotFoundError,
     TransportError,
     ValidationError,
@@ -120,8 +121,8 @@ class CampaignService:
         """The campaign as campaign_info returns it."""
         try:
             payload = self.client.get_json(campaign_read_path(campaign_id))
-        except NotFoundError as exc:
-            raise CampaignError(campaign_id, "not found", exc)
+        except HttpError as exc:
+            raise CampaignError(campaign_id, read_failure(exc), exc)
         campaign = normalize_campaign(payload)
         if campaign.get("id") is None:
             campaign["id"] = int(campaign_id)
@@ -131,8 +132,8 @@ class CampaignService:
         """Every record of the campaign, normalised."""
         try:
             payload = self.client.get_json(records_read_path(campaign_id))
-        except NotFoundError as exc:
-            raise CampaignError(campaign_id, "not found", exc)
+        except HttpError as exc:
+            raise CampaignError(campaign_id, read_failure(exc), exc)
         return [normalize_record(raw) for raw in record_list(payload)]
 
     def ensure_status(self, campaign_id, target, check_mode=False, warn=None,
@@ -231,6 +232,10 @@ class CampaignService:
         if response.status == 405:
             raise ApiError("POST", campaign_path(campaign_id), 405, response.message)
         return response
+
+
+def read_failure(exc):
+    return "not found" if isinstance(exc, NotFoundError) else "could not be read"
 
 
 def status_outcome(campaign_id, current, target, steps):

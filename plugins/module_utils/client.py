@@ -297,3 +297,48 @@ class Client:
     def _count(self, key):
         with self._lock:
             self.stats[key] += 1
+
+    def stream_json_chunks(self, path, chunk_size=1 << 20):
+        """GET a read endpoint and yield its raw body in chunks (bytes).
+
+        For bodies too large to decode at once (5 M records are ~0.7 GB of
+        JSON). Transient failures before the body starts are retried per
+        read_policy(); error statuses raise the same typed errors as request().
+        """
+        self.require_token("data", "read campaigns")
+        retry = self.read_policy()
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._stream_attempt(path)
+            delay = self._retry_delay(retry, outcome, attempt, self.clock() - started)
+            if delay is None:
+                break
+            if not isinstance(outcome, requests.RequestException):
+                outcome.close()
+            self._count("retries")
+            self.sleep(delay)
+        if isinstance(outcome, requests.RequestException) or outcome.status_code >= 400:
+            self._finish("GET", path, outcome, ())
+        return self._iter_body(path, outcome, chunk_size)
+
+    def _stream_attempt(self, path):
+        self._count("requests")
+        try:
+            return self.session.get(
+                self.base_url + path, headers={"Accept": "application/json"},
+                auth=(self.tenant, self._tokens["data"] or ""),
+                timeout=self.timeout, verify=self.verify, stream=True,
+            )
+        except requests.RequestException as exc:
+            return exc
+
+    def _iter_body(self, path, response, chunk_size):
+        try:
+            for chunk in response.iter_content(chunk_size):
+                yield chunk
+        except requests.RequestException as exc:
+            raise TransportError("GET", path, "{0} while reading the body: {1}".format(type(exc).__name__, exc))
+        finally:
+            response.close()

@@ -27,22 +27,34 @@ def _number(name, value):
     return value
 
 
+def _choice(choices):
+    def check(name, value):
+        if value not in choices:
+            raise ValueError('%s must be one of %s' % (name, ', '.join(choices)))
+        return value
+    return check
+
+
+def _seed(name, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError('seed must be an integer or null')
+    return value
+
+
+def _limit(name, value):
+    # null switches a limit off, like 0
+    return 0 if value is None else _number(name, value)
+
+
+VALIDATORS = dict((name, _number) for name in DEFAULTS)
+VALIDATORS.update(status_method=_choice(STATUS_METHODS), delete_variant=_choice(DELETE_VARIANTS),
+                  seed=_seed, max_batch=_limit, rate_limit=_limit)
+
+
 def _validate(name, value):
-    if name not in DEFAULTS:
+    if name not in VALIDATORS:
         raise ValueError('unknown fault setting %r' % name)
-    if name == 'status_method' and value not in STATUS_METHODS:
-        raise ValueError('status_method must be one of %s' % ', '.join(STATUS_METHODS))
-    if name == 'delete_variant' and value not in DELETE_VARIANTS:
-        raise ValueError('delete_variant must be one of %s' % ', '.join(DELETE_VARIANTS))
-    if name == 'seed':
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValueError('seed must be an integer or null')
-        return value
-    if name in ('status_method', 'delete_variant'):
-        return value
-    if value is None and name in ('max_batch', 'rate_limit'):
-        return 0
-    return _number(name, value)
+    return VALIDATORS[name](name, value)
 
 
 class Faults(object):

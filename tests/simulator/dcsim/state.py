@@ -163,6 +163,9 @@ class Crm(object):
     def __contains__(self, cid):
         return cid in self.ids or self.ranges.index(cid) >= 0
 
+    def has(self, cid):
+        return cid in self.ids or self.ranges.index(cid) >= 0
+
 
 class Records(object):
     """A campaign's records: ranges of one status plus a dict for the rest.
@@ -206,6 +209,14 @@ class Records(object):
             self.extra[cid] = status
         if status != SCHEDULED:
             self.schedules.pop(cid, None)
+
+    def add_new(self, cid, status):
+        """Hot path of an add: the caller has checked that cid is absent."""
+        if self.range_status and self.ranges.index(cid) >= 0:
+            self.override[cid] = status
+        else:
+            self.extra[cid] = status
+        self.total += 1
 
     def remove(self, cid):
         if self.get(cid) is None:
@@ -353,8 +364,32 @@ class Sim(object):
         if error:
             return error
         now = time.time() if now is None else now
-        add_one = self.add_one
-        return 207, [add_one(camp, item, now) for item in items]
+        if camp.records.range_status:
+            add_one = self.add_one
+            return 207, [add_one(camp, item, now) for item in items]
+        return 207, self._add_batch(camp, items, now)
+
+    def _add_batch(self, camp, items, now):
+        """Hot path for bulk adds: inlines the common success case.
+
+        Only an item that will certainly succeed (a lone digits customer-id,
+        in the CRM, not yet a record, cap not reached) is handled here; any
+        other item goes through add_one, the authoritative rules.
+        """
+        records, add_one = camp.records, self.add_one
+        extra, crm_ids, crm_index = records.extra, self.crm.ids, self.crm.ranges.index
+        results = []
+        for item in items:
+            raw = item.get('customer-id') if type(item) is dict and len(item) == 1 else None
+            cid = int(raw) if type(raw) is str and raw.isdigit() and raw.isascii() else 0
+            if cid > 0 and cid not in extra and records.total < MAX_RECORDS and \
+                    (cid in crm_ids or crm_index(cid) >= 0):
+                extra[cid] = NEW
+                records.total += 1
+                results.append({'customer-id': cid, 'http-status': 200})
+            else:
+                results.append(add_one(camp, item, now))
+        return results
 
     def add_one(self, camp, item, now):
         if type(item) is not dict:
@@ -369,9 +404,9 @@ class Sim(object):
             out['http-status'], out['message'] = error
             return out
         if sched is None:
-            camp.records.put(cid, NEW)
+            camp.records.add_new(cid, NEW)
         else:
-            camp.records.put(cid, SCHEDULED)
+            camp.records.add_new(cid, SCHEDULED)
             camp.records.schedules[cid] = iso_ms(parse_schedule(sched))
         out['http-status'] = 200
         return out
@@ -379,7 +414,7 @@ class Sim(object):
     def _item_error(self, camp, cid, sched, now):
         if cid is None:
             return 400, MSG['bad_id']
-        if cid not in self.crm:
+        if not self.crm.has(cid):
             return 404, MSG['not_in_crm']
         if sched is not None:
             error = schedule_error(camp, sched, now)

@@ -1,0 +1,282 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP tests against run.py started as a real subprocess."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import signal
+import time
+
+import pytest
+import requests
+
+from conftest import ACTION, DATA, SimProcess
+
+TIMEOUT_MSG = 'The request was sent but the response timed out; check the result later.'
+
+
+def tstats(api, path=''):
+    return api.url + '/api/tstats/campaigns/' + path
+
+
+def stats(api, path):
+    return api.url + '/api/stats/campaigns/' + path
+
+
+def faults(api, **changes):
+    resp = requests.patch(api.url + '/_sim/faults', json=changes)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def sim_campaign(api, cid):
+    return requests.get('%s/_sim/campaigns/%d' % (api.url, cid)).json()
+
+
+def add(api, cid, items, auth=ACTION):
+    return requests.post(tstats(api, '%d/customers' % cid), json=items, auth=auth, timeout=10)
+
+
+def log(api):
+    return requests.get(api.url + '/_sim/requests').json()['requests']
+
+
+def test_listening_line_flushed_to_file(sim):
+    with open(sim.out_path) as handle:
+        assert 'listening on %s' % sim.url in handle.read()
+    assert requests.get(sim.url + '/_sim/health').json() == {'ok': True}
+
+
+@pytest.mark.parametrize('method,path,auth', [
+    ('PATCH', '/api/tstats/campaigns/2', ('acme', 'wrong')),
+    ('PATCH', '/api/tstats/campaigns/2', DATA),
+    ('POST', '/api/tstats/campaigns/2/customers', DATA),
+    ('DELETE', '/api/tstats/campaigns/2/customers/1000001', DATA),
+    ('GET', '/api/stats/campaigns/2.json', ACTION),
+    ('GET', '/api/stats/campaigns/2/records.json', ('other', 'data-456')),
+    ('GET', '/api/stats/campaigns/2.json', None),
+])
+def test_auth_failures(api, method, path, auth):
+    resp = requests.request(method, api.url + path, auth=auth, json={'status': 'PAUSED'})
+    assert (resp.status_code, resp.json()) == (401, {'message': 'Unauthorized'})
+    assert sim_campaign(api, 2)['status'] == 'RUNNING'
+
+
+@pytest.mark.parametrize('method', ['PATCH', 'POST'])
+@pytest.mark.parametrize('suffix', ['', '/'])
+def test_status_change(api, method, suffix):
+    resp = requests.request(method, tstats(api, '2' + suffix), json={'status': 'PAUSED'}, auth=ACTION)
+    assert (resp.status_code, resp.json()) == (200, {'message': 'The campaign status has changed.'})
+    campaign = requests.get(stats(api, '2.json'), auth=DATA).json()['campaign']
+    assert (campaign['status'], campaign['campaign-id']) == (8, 2)
+    again = requests.request(method, tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION)
+    assert (again.status_code, again.json()) == (400, {'message': 'Invalid state transition'})
+
+
+@pytest.mark.parametrize('body,code,message', [
+    (b'not json', 400, 'Invalid status'),
+    (b'{"status": "NEW"}', 400, 'Invalid status'),
+])
+def test_status_change_bad_bodies(api, body, code, message):
+    resp = requests.patch(tstats(api, '2'), data=body, auth=ACTION)
+    assert (resp.status_code, resp.json()) == (code, {'message': message})
+
+
+def test_unknown_campaign(api):
+    for resp in (requests.patch(tstats(api, '999'), json={'status': 'PAUSED'}, auth=ACTION),
+                 requests.get(stats(api, '999.json'), auth=DATA),
+                 add(api, 999, [{'customer-id': '1000001'}])):
+        assert (resp.status_code, resp.json()) == (404, {'message': 'The campaign cannot be found.'})
+
+
+def test_status_method_post_only_at_runtime(api):
+    faults(api, status_method='post')
+    resp = requests.patch(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION)
+    assert (resp.status_code, resp.json()) == (405, {'message': 'Method Not Allowed'})
+    assert requests.post(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION).status_code == 200
+    faults(api, status_method='patch')
+    assert requests.post(tstats(api, '2'), json={'status': 'RUNNING'}, auth=ACTION).status_code == 405
+
+
+def test_add_customers_207(api):
+    items = [{'customer-id': '1000100'}, {'customer-id': 1000101}, {'customer-id': 'x'},
+             {'customer-id': '9'}, {'customer-id': '1000001'},
+             {'customer-id': '1000102', 'schedule-date-time': '2020-01-01T00:00:00Z'}]
+    resp = add(api, 2, items)
+    assert resp.status_code == 207
+    assert resp.json() == [
+        {'customer-id': 1000100, 'http-status': 200},
+        {'customer-id': 1000101, 'http-status': 200},
+        {'customer-id': None, 'http-status': 400, 'message': 'Invalid customer-id'},
+        {'customer-id': 9, 'http-status': 404, 'message': 'The customer-id has not been found.'},
+        {'customer-id': 1000001, 'http-status': 400, 'message': 'Duplicate customer'},
+        {'customer-id': 1000102, 'schedule-date-time': '2020-01-01T00:00:00Z', 'http-status': 400,
+         'message': 'The subject schedule-date-time is in the past.'}]
+    assert sim_campaign(api, 2)['records_total'] == 7
+    assert log(api)[-1]['items'] == 6
+
+
+@pytest.mark.parametrize('cid,body,message', [
+    (1, [{'customer-id': '1000001'}], 'The operation is invalid for a campaign that has not started.'),
+    (5, [{'customer-id': '1000001'}], 'The campaign has stopped. No additional customers can be added.'),
+    (6, [{'customer-id': '1000001'}], 'This is not a dynamic campaign.'),
+    (7, [{'customer-id': '1000001'}], 'The campaign is not enabled.'),
+    (2, [], 'The provided customer list is invalid.'),
+    (2, {'customer-id': '1000001'}, 'The provided customer list is invalid.'),
+])
+def test_add_request_level_errors(api, cid, body, message):
+    resp = add(api, cid, body)
+    assert (resp.status_code, resp.json()) == (400, {'message': message})
+
+
+def test_delete_spec_variant(api):
+    ok = requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION)
+    assert (ok.status_code, ok.content) == (204, b'')
+    gone = requests.delete(tstats(api, '2/customers/1000001/'), auth=ACTION)
+    assert (gone.status_code, gone.json()) == (404, {'message': 'The customer has not been located.'})
+    busy = requests.delete(tstats(api, '2/customers/1000003'), auth=ACTION)
+    assert (busy.status_code, busy.json()) == (400, {'message': 'The customer is not available for deletion.'})
+    stopped = requests.delete(tstats(api, '5/customers/1000020'), auth=ACTION)
+    assert stopped.json() == {'message': 'The campaign has stopped. No customers can be deleted.'}
+
+
+def test_delete_support_variant(api):
+    faults(api, delete_variant='support')
+    ok = requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION)
+    assert (ok.status_code, ok.json()) == (200, {'message': 'Customer deleted.'})
+    done = requests.delete(tstats(api, '2/customers/1000004'), auth=ACTION)
+    assert (done.status_code, done.json()) == (
+        404, {'message': 'The customer is not available for deletion: marked completed.'})
+
+
+def test_read_records_shapes(api):
+    one = requests.get(stats(api, '3/records.json'), auth=DATA).json()
+    assert one == {'records': {'record': {
+        'record-id': '1000010', 'campaign-id': '3', 'phone-list': '', 'status': '1',
+        'status-code': '0', 'disposition-code': '1000', 'schedule-date-time': ''}}}
+    assert requests.get(stats(api, '4/records.json'), auth=DATA).json() == {'records': ''}
+    many = requests.get(stats(api, '2/records.json'), auth=DATA).json()['records']['record']
+    assert [r['status'] for r in many] == ['0', '1', '2', '3', '4']
+
+
+def test_read_records_streams_ranges(api):
+    entry = {'status': 'RUNNING', 'records': [{'from': 3000000, 'count': 20000, 'status': 'QUEUED'}]}
+    assert requests.put(api.url + '/_sim/campaigns/50', json=entry).status_code == 200
+    resp = requests.get(stats(api, '50/records.json'), auth=DATA)
+    assert resp.headers.get('Transfer-Encoding') == 'chunked'
+    records = resp.json()['records']['record']
+    assert len(records) == 20000 and records[-1]['record-id'] == '3019999'
+    assert requests.get(stats(api, '50.json'), auth=DATA).json()['campaign']['no-of-records'] == 20000
+
+
+def test_latency(api):
+    faults(api, latency_ms=300)
+    start = time.time()
+    assert requests.get(stats(api, '2.json'), auth=DATA).status_code == 200
+    assert time.time() - start >= 0.3
+
+
+def test_error_rate_not_applied(api):
+    faults(api, error_rate=1.0)
+    resp = requests.patch(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION)
+    assert resp.status_code in (502, 503, 504)
+    assert requests.get(stats(api, '2.json'), auth=DATA).status_code in (502, 503, 504)
+    assert sim_campaign(api, 2)['status'] == 'RUNNING'
+    assert log(api)[0]['fault'] == 'error'
+
+
+def test_error_rate_is_deterministic_with_seed(api):
+    runs = []
+    for _ in range(2):
+        faults(api, error_rate=0.5, seed=7)
+        runs.append([requests.get(stats(api, '2.json'), auth=DATA).status_code for _ in range(20)])
+    assert runs[0] == runs[1] and 200 in runs[0] and set(runs[0]) - {200}
+
+
+def test_rate_limit(api):
+    faults(api, rate_limit=3)
+    codes = [add(api, 2, [{'customer-id': str(1000200 + n)}]) for n in range(6)]
+    limited = [r for r in codes if r.status_code == 429]
+    assert len(limited) >= 3 and limited[0].headers['Retry-After'] == '1'
+    assert sim_campaign(api, 2)['records_total'] == 5 + 6 - len(limited)
+    assert 'rate_limited' in [e['fault'] for e in log(api)]
+
+
+def test_reset_not_applied(api):
+    faults(api, reset_rate=1.0)
+    with pytest.raises(requests.ConnectionError):
+        add(api, 2, [{'customer-id': '1000300'}])
+    with pytest.raises(requests.ConnectionError):
+        requests.get(stats(api, '2.json'), auth=DATA, timeout=5)
+    faults(api, reset_rate=0)
+    assert requests.get(api.url + '/_sim/campaigns/2/records/1000300').status_code == 404
+    assert [e['fault'] for e in log(api)][:2] == ['reset', 'reset']
+
+
+def test_lost_response_applied(api):
+    faults(api, lost_response_rate=1.0)
+    with pytest.raises(requests.ConnectionError):
+        add(api, 2, [{'customer-id': '1000301'}])
+    assert requests.get(stats(api, '2.json'), auth=DATA).status_code == 200  # reads unaffected
+    record = requests.get(api.url + '/_sim/campaigns/2/records/1000301').json()
+    assert record == {'customer_id': 1000301, 'status': 'NEW'}
+    assert log(api)[0]['fault'] == 'lost'
+
+
+def test_timeout_applied(api):
+    faults(api, timeout_rate=1.0)
+    resp = requests.patch(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION)
+    assert (resp.status_code, resp.json()) == (206, {'message': TIMEOUT_MSG})
+    assert sim_campaign(api, 2)['status'] == 'PAUSED'
+    assert log(api)[0]['fault'] == 'timeout'
+
+
+def test_max_batch(api):
+    faults(api, max_batch=2)
+    resp = add(api, 2, [{'customer-id': str(1000400 + n)} for n in range(3)])
+    assert (resp.status_code, resp.json()) == (413, {'message': 'Request entity too large'})
+    assert add(api, 2, [{'customer-id': '1000400'}, {'customer-id': '1000401'}]).status_code == 207
+    assert sim_campaign(api, 2)['records_total'] == 7
+
+
+def test_request_log_has_no_secrets(api):
+    add(api, 2, [{'customer-id': '1000500'}])
+    entry = log(api)[-1]
+    assert set(entry) == {'method', 'path', 'status', 'items', 'fault'}
+    assert 'act-123' not in str(entry) and '1000500' not in str(entry)
+    assert requests.delete(api.url + '/_sim/requests').status_code == 200
+    assert requests.get(api.url + '/_sim/requests').json() == {'requests': [], 'count': 0}
+
+
+def test_sim_admin_api(api):
+    entry = {'name': 'Made', 'status': 'RUNNING', 'records': [{'customer_id': 1000001, 'status': 'QUEUED'}]}
+    assert requests.put(api.url + '/_sim/campaigns/60', json=entry).json()['records_total'] == 1
+    moved = requests.post(api.url + '/_sim/campaigns/60/records/1000001', json={'status': 'ACCEPTED'})
+    assert moved.json() == {'customer_id': 1000001, 'status': 'ACCEPTED'}
+    assert requests.post(api.url + '/_sim/campaigns/60/records/7', json={'status': 'NEW'}).status_code == 404
+    summary = sim_campaign(api, 60)
+    assert summary['records']['ACCEPTED'] == 1 and summary['status_code'] == 3
+    fixture = {'tenant': 't2', 'action_token': 'a', 'data_token': 'd', 'campaigns': [{'id': 1}]}
+    assert requests.post(api.url + '/_sim/reset', json=fixture).status_code == 200
+    assert requests.get(stats(api, '1.json'), auth=('t2', 'd')).status_code == 200
+    assert requests.patch(api.url + '/_sim/faults', json={'error_rate': 2}).status_code == 400
+    assert requests.get(api.url + '/_sim/faults').json()['error_rate'] == 0
+
+
+def test_cli_flags(tmp_path):
+    proc = SimProcess(tmp_path, args=['--status-method', 'post', '--delete-variant', 'support',
+                                      '--max-batch', '1', '--seed', '3'])
+    try:
+        assert requests.patch(tstats(proc, '2'), json={'status': 'PAUSED'}, auth=ACTION).status_code == 405
+        assert requests.delete(tstats(proc, '2/customers/1000001'), auth=ACTION).status_code == 200
+        assert add(proc, 2, [{'customer-id': '1000600'}] * 2).status_code == 413
+        assert requests.get(proc.url + '/_sim/faults').json()['seed'] == 3
+    finally:
+        assert proc.stop() == 0
+
+
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT])
+def test_signals_exit_zero(tmp_path, sig):
+    proc = SimProcess(tmp_path)
+    assert proc.stop(sig) == 0

@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
+    CampaignService,
+    plan_transitions,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Response
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ApiError,
+    CampaignError,
+    TransportError,
+    ValidationError,
+)
+
+CODES = {"new": 0, "running": 3, "paused": 8, "purged": 10, "stopped": 5}
+REFUSED = "refused"
+
+# (current, target) -> the statuses passed through, or REFUSED
+PLAN_TABLE = {
+    ("new", "running"): ["running"],
+    ("new", "paused"): REFUSED,
+    ("new", "purged"): REFUSED,
+    ("new", "stopped"): REFUSED,
+    ("running", "running"): [],
+    ("running", "paused"): ["paused"],
+    ("running", "purged"): ["paused", "purged"],
+    ("running", "stopped"): ["stopped"],
+    ("paused", "running"): ["running"],
+    ("paused", "paused"): [],
+    ("paused", "purged"): ["purged"],
+    ("paused", "stopped"): ["stopped"],
+    ("purged", "running"): ["running"],
+    ("purged", "paused"): REFUSED,
+    ("purged", "purged"): [],
+    ("purged", "stopped"): ["stopped"],
+    ("stopped", "running"): REFUSED,
+    ("stopped", "paused"): REFUSED,
+    ("stopped", "purged"): REFUSED,
+    ("stopped", "stopped"): [],
+}
+
+
+def test_table_covers_every_pair():
+    assert len(PLAN_TABLE) == 5 * 4
+
+
+@pytest.mark.parametrize("current, target", sorted(PLAN_TABLE))
+def test_planner(current, target):
+    expected = PLAN_TABLE[(current, target)]
+    if expected == REFUSED:
+        with pytest.raises(CampaignError) as info:
+            plan_transitions(7, current, target)
+        text = str(info.value)
+        assert "Campaign 7" in text and current in text and target in text and "can go to" in text
+        return
+    steps = plan_transitions(7, current, target)
+    assert [to for _frm, to in steps] == expected
+    assert [frm for frm, _to in steps] == ([current] + expected)[:-1]
+    assert "running" not in [to for _frm, to in steps][:-1]
+
+
+class FakeApi:
+    """An in-memory campaign speaking the client's interface, with quirks."""
+
+    def __init__(self, status="running", dynamic=True, enabled=True, data_token=True,
+                 patch_allowed=True, quirks=None):
+        self.status = status
+        self.flags = {"dynamic-campaign": "Y" if dynamic else "N", "enabled": "Y" if enabled else "N"}
+        self.can_read = data_token
+        self.patch_allowed = patch_allowed
+        self.quirks = list(quirks or [])  # per write: None, "206", "lost", "lost-unapplied"
+        self.writes = []
+        self.sleep = lambda s: None
+        self.clock = lambda: 0.0
+
+    def require_token(self, kind, purpose):
+        return None
+
+    def write_policy(self, retry_unanswered=False):
+        return None
+
+    def get_json(self, path):
+        return {"campaign": dict(self.flags, **{"campaign-id": 7, "status": CODES[self.status]})}
+
+    def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None):
+        self.writes.append((method, body["status"]))
+        if method == "PATCH" and not self.patch_allowed:
+            return Response(405, {"message": "Method Not Allowed"})
+        target = body["status"].lower()
+        if (self.status, target) not in PLAN_TABLE or PLAN_TABLE[(self.status, target)] != [target]:
+            raise ApiError(method, path, 400, "Invalid state transition", "req-1")
+        quirk = self.quirks.pop(0) if self.quirks else None
+        if quirk != "lost-unapplied":
+            self.status = target
+        if quirk in ("lost", "lost-unapplied"):
+            raise TransportError(method, path, "RemoteDisconnected")
+        return Response(206 if quirk == "206" else 200, {"message": "ok"})
+
+
+def test_multi_step_change_reads_then_writes_each_step():
+    api = FakeApi("running")
+    outcome = CampaignService(api).ensure_status(7, "purged")
+    assert api.writes == [("PATCH", "PAUSED"), ("PATCH", "PURGED")]
+    assert outcome["changed"] and outcome["previous_status"] == "running"
+    assert outcome["transitions"] == [{"from": "running", "to": "paused"}, {"from": "paused", "to": "purged"}]
+    assert outcome["campaign"]["status"] == "purged"
+
+
+def test_check_mode_plans_without_writing():
+    api = FakeApi("running")
+    outcome = CampaignService(api).ensure_status(7, "purged", check_mode=True)
+    assert api.writes == [] and outcome["changed"] and len(outcome["transitions"]) == 2
+
+
+def test_already_there_is_unchanged():
+    api = FakeApi("paused")
+    outcome = CampaignService(api).ensure_status(7, "paused")
+    assert api.writes == [] and not outcome["changed"] and outcome["transitions"] == []
+
+
+@pytest.mark.parametrize("kwargs, word", [({"dynamic": False}, "not a dynamic"), ({"enabled": False}, "not enabled")])
+def test_not_writable_is_refused_before_any_write(kwargs, word):
+    api = FakeApi("running", **kwargs)
+    with pytest.raises(CampaignError, match=word):
+        CampaignService(api).ensure_status(7, "paused")
+    assert api.writes == []
+
+
+def test_405_switches_to_post_for_the_rest_of_the_run():
+    api = FakeApi("running", patch_allowed=False)
+    service = CampaignService(api)
+    service.ensure_status(7, "purged")
+    assert api.writes == [("PATCH", "PAUSED"), ("POST", "PAUSED"), ("POST", "PURGED")]
+
+
+@pytest.mark.parametrize("quirk", ["206", "lost"])
+def test_unknown_outcome_is_verified_by_a_read(quirk):
+    api = FakeApi("running", quirks=[quirk])
+    outcome = CampaignService(api).ensure_status(7, "paused")
+    assert api.status == "paused" and api.writes == [("PATCH", "PAUSED")]
+    assert outcome["changed"]
+
+
+def test_lost_and_not_applied_is_sent_again():
+    api = FakeApi("running", quirks=["lost-unapplied"])
+    CampaignService(api).ensure_status(7, "paused")
+    assert api.status == "paused" and api.writes == [("PATCH", "PAUSED"), ("PATCH", "PAUSED")]
+
+
+def test_api_refusal_carries_the_api_message_and_request_id():
+    api = FakeApi("running")
+    service = CampaignService(api)
+    api.status = "running"
+    service.get = lambda cid: {"id": 7, "status": "paused", "dynamic": True, "enabled": True}
+    with pytest.raises(CampaignError) as info:
+        service._apply_step(7, "paused", "purged")
+    assert "Invalid state transition" in str(info.value) and "req-1" in str(info.value)
+
+
+def test_without_data_token_one_blind_change_with_a_warning():
+    api = FakeApi("running", data_token=False)
+    warnings = []
+    outcome = CampaignService(api).ensure_status(7, "paused", warn=warnings.append)
+    assert api.writes == [("PATCH", "PAUSED")]
+    assert outcome["previous_status"] is None and outcome["transitions"] == [{"from": None, "to": "paused"}]
+    assert warnings and "data_token" in warnings[0]
+
+
+def test_without_data_token_check_mode_predicts_a_change():
+    api = FakeApi("running", data_token=False)
+    outcome = CampaignService(api).ensure_status(7, "paused", check_mode=True, warn=lambda m: None)
+    assert api.writes == [] and outcome["changed"] and outcome["previous_status"] is None
+
+
+def test_without_data_token_invalid_transition_explains_causes():
+    api = FakeApi("paused", data_token=False)
+    with pytest.raises(CampaignError) as info:
+        CampaignService(api).ensure_status(7, "paused", warn=lambda m: None)
+    text = str(info.value)
+    assert "already be paused" in text and "data_token" in text and "Invalid state transition" in text
+
+
+def test_wait_needs_a_data_token():
+    with pytest.raises(ValidationError, match="data_token"):
+        CampaignService(FakeApi(data_token=False)).ensure_status(7, "paused", wait=True)
+
+
+def test_wait_polls_until_the_status_is_reported():
+    api = FakeApi("running")
+    reads = iter(["running", "running", "paused", "paused"])
+    service = CampaignService(api)
+    service.get = lambda cid: {"id": 7, "status": next(reads), "dynamic": True, "enabled": True}
+    now = [0.0]
+    service.wait_for_status(7, "paused", 60, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0])
+    assert now[0] == 4.0
+
+
+def test_wait_times_out_naming_the_status_seen():
+    service = CampaignService(FakeApi("running"))
+    now = [0.0]
+    with pytest.raises(CampaignError, match="did not report paused within 5 seconds; it reports running"):
+        service.wait_for_status(7, "paused", 5, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0])
