@@ -75,8 +75,7 @@ def shortest_path(current, target):
 
 def reachable_statuses(current):
     """Every status a campaign can be moved to from `current`."""
-    return [status for status in ("running", "paused", "purged", "stopped")
-            if status != current and shortest_path(current, status)]
+    return [status for status in ("running", "paused", "purged", "stopped") if status != current and shortest_path(current, status)]
 
 
 def plan_transitions(campaign_id, current, target):
@@ -101,8 +100,7 @@ def refusal_text(current, target):
         why = "a new campaign can only be started (running)"
     else:
         why = "the only way there passes through running, which would start dialing"
-    return "cannot go from {0} to {1}: {2}. From {0} it can go to: {3}.".format(
-        current, target, why, ", ".join(allowed) or "nothing")
+    return "cannot go from {0} to {1}: {2}. From {0} it can go to: {3}.".format(current, target, why, ", ".join(allowed) or "nothing")
 
 
 class CampaignService:
@@ -136,8 +134,7 @@ class CampaignService:
             raise CampaignError(campaign_id, read_failure(exc), exc)
         return [normalize_record(raw) for raw in record_list(payload)]
 
-    def ensure_status(self, campaign_id, target, check_mode=False, warn=None,
-                      wait=False, wait_timeout=60, sleep=None, clock=None):
+    def ensure_status(self, campaign_id, target, check_mode=False, warn=None, wait=False, wait_timeout=60, sleep=None, clock=None):
         """Bring the campaign to `target` with the fewest legal steps."""
         if not self.can_read:
             if wait:
@@ -172,15 +169,17 @@ class CampaignService:
             if status == target:
                 return
             if clock() >= deadline:
-                raise CampaignError(campaign_id, "did not report {0} within {1} seconds; it reports {2}".format(
-                    target, timeout, status))
+                raise CampaignError(campaign_id, "did not report {0} within {1} seconds; it reports {2}".format(target, timeout, status))
             sleep(min(2.0, max(deadline - clock(), 0.1)))
 
     def _blind_status_change(self, campaign_id, target, check_mode, warn):
         """Without data_token: one change, reported as the API answers it."""
         if warn:
-            warn("Campaign {0}: no data_token, so the current status cannot be read; the change is sent"
-                 " as is and the module cannot be idempotent.".format(campaign_id))
+            warn(
+                "Campaign {0}: no data_token, so the current status cannot be read; the change is sent as is and the module cannot be idempotent.".format(
+                    campaign_id
+                )
+            )
         outcome = status_outcome(campaign_id, None, target, [(None, target)])
         outcome["campaign"] = None
         if check_mode:
@@ -194,8 +193,11 @@ class CampaignService:
             response = exc
         if not isinstance(response, Response) or response.status == 206:
             if warn:
-                warn("Campaign {0}: the API did not confirm the change to {1} (outcome unknown);"
-                     " set data_token to let the module verify it.".format(campaign_id, target))
+                warn(
+                    "Campaign {0}: the API did not confirm the change to {1} (outcome unknown); set data_token to let the module verify it.".format(
+                        campaign_id, target
+                    )
+                )
         return outcome
 
     def _apply_step(self, campaign_id, current, target):
@@ -216,16 +218,15 @@ class CampaignService:
                 return
             if status != current:
                 break
-        raise CampaignError(campaign_id, "the change from {0} to {1} could not be confirmed; it reports {2}".format(
-            current, target, self.get(campaign_id)["status"]))
+        raise CampaignError(
+            campaign_id, "the change from {0} to {1} could not be confirmed; it reports {2}".format(current, target, self.get(campaign_id)["status"])
+        )
 
     def _send_status(self, campaign_id, target):
         """PATCH as the seed says; on 405 switch to POST (8x8's docs) for good."""
         body = {"status": target.upper()}
         while True:
-            response = self.client.request(
-                self.status_method, campaign_path(campaign_id), "action", body=body,
-                retry=self.client.write_policy(), accept=(405,))
+            response = self.client.request(self.status_method, campaign_path(campaign_id), "action", body=body, retry=self.client.write_policy(), accept=(405,))
             if response.status != 405 or self.status_method == "POST":
                 break
             self.status_method = "POST"
@@ -259,7 +260,9 @@ def refuse_unless_writable(campaign):
 def blind_refusal_text(target, exc):
     text = "the change to {0} was refused".format(target)
     if exc.api_message and "transition" in exc.api_message.lower():
-        text += (". Without data_token the module cannot read the current status: the campaign may already be"
-                 " {0}, or {0} cannot be reached from its status in one step (see the state machine)."
-                 " Set data_token to make the module idempotent and plan multi-step changes.".format(target))
+        text += (
+            ". Without data_token the module cannot read the current status: the campaign may already be"
+            " {0}, or {0} cannot be reached from its status in one step (see the state machine)."
+            " Set data_token to make the module idempotent and plan multi-step changes.".format(target)
+        )
     return text

@@ -45,11 +45,49 @@ READ_ROOT = "/api/stats/campaigns"
 # The seed's 43 servers; any other code of the form two letters + digits
 # follows the vcc-{code} pattern too (EU1, EU8, SB1 exist but are not listed).
 PLATFORMS = (
-    "ap1", "au1", "bc2", "ca1", "ca2",
-    "eu2", "eu3", "eu4", "eu5", "eu6", "eu7", "eu9", "eu10", "eu11", "eu12",
-    "na1", "na2", "na3", "na4", "na5", "na6", "na7", "na8", "na9", "na10",
-    "na11", "na12", "na13", "na14", "na15", "na16", "na17", "na18", "na19", "na20",
-    "na27", "na28", "na29", "na30", "na37", "na38", "na39", "na40",
+    "ap1",
+    "au1",
+    "bc2",
+    "ca1",
+    "ca2",
+    "eu2",
+    "eu3",
+    "eu4",
+    "eu5",
+    "eu6",
+    "eu7",
+    "eu9",
+    "eu10",
+    "eu11",
+    "eu12",
+    "na1",
+    "na2",
+    "na3",
+    "na4",
+    "na5",
+    "na6",
+    "na7",
+    "na8",
+    "na9",
+    "na10",
+    "na11",
+    "na12",
+    "na13",
+    "na14",
+    "na15",
+    "na16",
+    "na17",
+    "na18",
+    "na19",
+    "na20",
+    "na27",
+    "na28",
+    "na29",
+    "na30",
+    "na37",
+    "na38",
+    "na39",
+    "na40",
 )
 PLATFORM_HOSTS = {"bc2": "https://odcc2.bell.ca"}
 PLATFORM_PATTERN = re.compile(r"^([a-z]{2}[0-9]+)b?$")
@@ -63,17 +101,11 @@ def resolve_base_url(platform=None, base_url=None):
     if base_url:
         return base_url.rstrip("/")
     if not platform:
-        raise ValidationError(
-            "Either platform (e.g. na12, env EIGHTBYEIGHT_PLATFORM) or base_url"
-            " (env EIGHTBYEIGHT_BASE_URL) is required."
-        )
+        raise ValidationError("Either platform (e.g. na12, env EIGHTBYEIGHT_PLATFORM) or base_url (env EIGHTBYEIGHT_BASE_URL) is required.")
     code = platform.strip().lower()
     match = PLATFORM_PATTERN.match(code)
     if not match:
-        raise ValidationError(
-            "platform '{0}' is not a platform code: expected two letters and a"
-            " number such as na12, eu5 or bc2.".format(platform)
-        )
+        raise ValidationError("platform '{0}' is not a platform code: expected two letters and a number such as na12, eu5 or bc2.".format(platform))
     code = match.group(1)
     return PLATFORM_HOSTS.get(code, "https://vcc-{0}.8x8.com".format(code))
 
@@ -96,8 +128,7 @@ def parse_retry_after(value, now=None):
 class RetryPolicy:
     """Exponential backoff with jitter, bounded in attempts and total time."""
 
-    def __init__(self, max_attempts=5, max_time=120.0, statuses=TRANSIENT_STATUSES,
-                 connection_errors=True, base_delay=0.5, max_delay=30.0):
+    def __init__(self, max_attempts=5, max_time=120.0, statuses=TRANSIENT_STATUSES, connection_errors=True, base_delay=0.5, max_delay=30.0):
         self.max_attempts = max(1, max_attempts)
         self.max_time = max_time
         self.statuses = frozenset(statuses)
@@ -170,9 +201,21 @@ def api_message(body):
 class Client:
     """One pooled requests.Session; safe to share between worker threads."""
 
-    def __init__(self, base_url, tenant, action_token=None, data_token=None,
-                 validate_certs=True, ca_path=None, timeout=30.0, max_retries=5,
-                 retry_max_time=120.0, pool_size=10, sleep=time.sleep, clock=time.monotonic):
+    def __init__(
+        self,
+        base_url,
+        tenant,
+        action_token=None,
+        data_token=None,
+        validate_certs=True,
+        ca_path=None,
+        timeout=30.0,
+        max_retries=5,
+        retry_max_time=120.0,
+        pool_size=10,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ):
         self.base_url = base_url.rstrip("/")
         self.tenant = tenant
         self._tokens = {"action": action_token, "data": data_token}
@@ -214,22 +257,16 @@ class Client:
         """Fail before any HTTP call when the token a call needs is missing."""
         if not self._tokens[kind]:
             option = "{0}_token".format(kind)
-            raise ValidationError(
-                "{0} is required to {1} (option {0} or env EIGHTBYEIGHT_{2}).".format(
-                    option, purpose, option.upper()
-                )
-            )
+            raise ValidationError("{0} is required to {1} (option {0} or env EIGHTBYEIGHT_{2}).".format(option, purpose, option.upper()))
 
     def read_policy(self):
         """Reads change nothing: retry transient failures and 500 too."""
-        return RetryPolicy(self.max_retries, self.retry_max_time,
-                           statuses=TRANSIENT_STATUSES | frozenset((500,)))
+        return RetryPolicy(self.max_retries, self.retry_max_time, statuses=TRANSIENT_STATUSES | frozenset((500,)))
 
     def write_policy(self, retry_unanswered=False):
         """Writes: never 500 (the API refuses with it); connection losses
         after sending only when the caller can tell a repeat from a change."""
-        return RetryPolicy(self.max_retries, self.retry_max_time,
-                           statuses=TRANSIENT_STATUSES, connection_errors=retry_unanswered)
+        return RetryPolicy(self.max_retries, self.retry_max_time, statuses=TRANSIENT_STATUSES, connection_errors=retry_unanswered)
 
     def get_json(self, path):
         """GET a read endpoint with the data token."""
@@ -264,9 +301,13 @@ class Client:
             headers["Content-Type"] = "application/json"
         try:
             return self.session.request(
-                method, self.base_url + path, data=data, headers=headers,
+                method,
+                self.base_url + path,
+                data=data,
+                headers=headers,
                 auth=(self.tenant, self._tokens[token] or ""),
-                timeout=self.timeout, verify=self.verify,
+                timeout=self.timeout,
+                verify=self.verify,
             )
         except requests.RequestException as exc:
             return exc
@@ -327,9 +368,12 @@ class Client:
         self._count("requests")
         try:
             return self.session.get(
-                self.base_url + path, headers={"Accept": "application/json"},
+                self.base_url + path,
+                headers={"Accept": "application/json"},
                 auth=(self.tenant, self._tokens["data"] or ""),
-                timeout=self.timeout, verify=self.verify, stream=True,
+                timeout=self.timeout,
+                verify=self.verify,
+                stream=True,
             )
         except requests.RequestException as exc:
             return exc

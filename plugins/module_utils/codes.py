@@ -53,7 +53,7 @@ INT_FIELDS = frozenset(("campaign-id", "no-of-records"))
 
 
 def loose_value(value):
-    """"" means unset in the stats API."""
+    """ "" means unset in the stats API."""
     if isinstance(value, str) and value.strip() == "":
         return None
     return value

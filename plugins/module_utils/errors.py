@@ -45,9 +45,7 @@ class TransportError(DynamicCampaignsError):
         self.method = method
         self.path = path
         self.reason = short_text(reason)
-        super(TransportError, self).__init__(
-            "{0} {1} got no answer: {2}".format(method, path, self.reason)
-        )
+        super(TransportError, self).__init__("{0} {1} got no answer: {2}".format(method, path, self.reason))
 
     def result_fields(self):
         return {"http_method": self.method, "http_path": self.path}
@@ -87,8 +85,7 @@ class AuthenticationError(HttpError):
 
     def describe(self):
         return (
-            HttpError.describe(self)
-            + ". Check the tenant, that the token fits the call (action token for"
+            HttpError.describe(self) + ". Check the tenant, that the token fits the call (action token for"
             " changes, data token for reads) and the platform or base_url."
         )
 

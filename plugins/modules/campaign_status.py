@@ -159,8 +159,12 @@ OPTIONS = dict(
 def run(module, campaigns):
     params = module.params
     outcome = campaigns.ensure_status(
-        params["campaign_id"], params["status"], check_mode=module.check_mode, warn=module.warn,
-        wait=params["wait"], wait_timeout=params["wait_timeout"],
+        params["campaign_id"],
+        params["status"],
+        check_mode=module.check_mode,
+        warn=module.warn,
+        wait=params["wait"],
+        wait_timeout=params["wait_timeout"],
     )
     changed = outcome.pop("changed")
     diff = {"before": {"status": outcome["previous_status"]}, "after": {"status": outcome["status"]}}

@@ -69,8 +69,7 @@ def test_planner(current, target):
 class FakeApi:
     """An in-memory campaign speaking the client's interface, with quirks."""
 
-    def __init__(self, status="running", dynamic=True, enabled=True, data_token=True,
-                 patch_allowed=True, quirks=None):
+    def __init__(self, status="running", dynamic=True, enabled=True, data_token=True, patch_allowed=True, quirks=None):
         self.status = status
         self.flags = {"dynamic-campaign": "Y" if dynamic else "N", "enabled": "Y" if enabled else "N"}
         self.can_read = data_token

@@ -41,12 +41,15 @@ def test_the_seed_lists_43_platforms():
     assert len(PLATFORMS) == 43 and len(set(PLATFORMS)) == 43
 
 
-@pytest.mark.parametrize("platform, expected", [
-    ("eu1", "https://vcc-eu1.8x8.com"),
-    ("SB1", "https://vcc-sb1.8x8.com"),
-    (" na12 ", "https://vcc-na12.8x8.com"),
-    ("eu9b", "https://vcc-eu9.8x8.com"),
-])
+@pytest.mark.parametrize(
+    "platform, expected",
+    [
+        ("eu1", "https://vcc-eu1.8x8.com"),
+        ("SB1", "https://vcc-sb1.8x8.com"),
+        (" na12 ", "https://vcc-na12.8x8.com"),
+        ("eu9b", "https://vcc-eu9.8x8.com"),
+    ],
+)
 def test_unlisted_platform_codes_follow_the_pattern(platform, expected):
     assert resolve_base_url(platform=platform) == expected
 
@@ -91,8 +94,7 @@ def make_client(outcomes, **kwargs):
     """A client whose session answers from `outcomes` and records each call."""
     fake = FakeClock()
     kwargs.setdefault("max_retries", 5)
-    client = Client("http://127.0.0.1:1", "acme", action_token=ACTION, data_token=DATA,
-                    sleep=fake.sleep, clock=fake.clock, **kwargs)
+    client = Client("http://127.0.0.1:1", "acme", action_token=ACTION, data_token=DATA, sleep=fake.sleep, clock=fake.clock, **kwargs)
     calls = []
     queue = list(outcomes)
 
@@ -137,13 +139,19 @@ def test_missing_token_fails_before_any_call(kind, option):
         client.require_token(kind, "do it")
 
 
-@pytest.mark.parametrize("status, error_class", [
-    (401, AuthenticationError), (403, AuthenticationError), (404, NotFoundError),
-    (400, ApiError), (500, ApiError), (413, ApiError),
-])
+@pytest.mark.parametrize(
+    "status, error_class",
+    [
+        (401, AuthenticationError),
+        (403, AuthenticationError),
+        (404, NotFoundError),
+        (400, ApiError),
+        (500, ApiError),
+        (413, ApiError),
+    ],
+)
 def test_error_statuses_map_to_typed_errors_without_secrets(status, error_class):
-    client, _calls, _fake = make_client([make_response(status, {"message": "Nope " + ACTION[:3]},
-                                                       {"X-Request-Id": "req-9"})])
+    client, _calls, _fake = make_client([make_response(status, {"message": "Nope " + ACTION[:3]}, {"X-Request-Id": "req-9"})])
     with pytest.raises(error_class) as info:
         client.request("POST", "/api/tstats/campaigns/7/customers", "action", body=[{"customer-id": DATA}])
     text = str(info.value) + repr(info.value.result_fields())
@@ -167,8 +175,7 @@ def test_transport_error_names_method_and_path_only():
 
 
 def test_transient_statuses_are_retried_with_growing_backoff():
-    client, calls, fake = make_client([make_response(503), make_response(502), make_response(504),
-                                       make_response(200, {"campaign": {}})])
+    client, calls, fake = make_client([make_response(503), make_response(502), make_response(504), make_response(200, {"campaign": {}})])
     client.request("GET", "/api/stats/campaigns/7.json", "data", retry=client.read_policy())
     assert len(calls) == 4 and client.stats == {"requests": 4, "retries": 3}
     assert fake.sleeps[0] < fake.sleeps[2]
@@ -191,8 +198,7 @@ def test_attempts_are_bounded():
 
 
 def test_total_retry_time_is_bounded():
-    client, calls, fake = make_client([make_response(429, headers={"Retry-After": "50"})] * 5,
-                                      retry_max_time=120.0)
+    client, calls, fake = make_client([make_response(429, headers={"Retry-After": "50"})] * 5, retry_max_time=120.0)
     with pytest.raises(ApiError, match="429"):
         client.request("GET", "/x", "data", retry=client.read_policy())
     assert len(calls) == 3 and sum(fake.sleeps) <= 120.0
@@ -233,10 +239,16 @@ def test_without_policy_nothing_is_retried():
     assert len(calls) == 1
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("3", 3.0), ("", None), (None, None), ("soon", None),
-    ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("3", 3.0),
+        ("", None),
+        (None, None),
+        ("soon", None),
+        ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0),
+    ],
+)
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value, now=1445412480.0) == expected
 

@@ -35,8 +35,7 @@ def test_records_filtered_and_truncated():
     service = Mock(spec=CampaignService)
     service.get.return_value = {"id": 7}
     service.records.return_value = [record("1", "new"), record("2", "accepted"), record("3", "queued")]
-    _c, result, _d = campaign_info.run(make_module(records=True, records_status=["new", "queued"],
-                                                   records_limit=1), service)
+    _c, result, _d = campaign_info.run(make_module(records=True, records_status=["new", "queued"], records_limit=1), service)
     service.records.assert_called_once_with(7)
     assert result["records"] == [record("1", "new")]
     assert result["records_total"] == 2 and result["records_truncated"] is True

@@ -24,13 +24,16 @@ def make_module(check_mode=False, **params):
 def test_run_passes_the_declaration_to_the_service_and_builds_the_diff():
     service = Mock(spec=CampaignService)
     service.ensure_status.return_value = {
-        "changed": True, "campaign_id": 7, "status": "paused", "previous_status": "running",
-        "transitions": [{"from": "running", "to": "paused"}], "campaign": {"id": 7},
+        "changed": True,
+        "campaign_id": 7,
+        "status": "paused",
+        "previous_status": "running",
+        "transitions": [{"from": "running", "to": "paused"}],
+        "campaign": {"id": 7},
     }
     module = make_module(check_mode=True, wait=True, wait_timeout=9)
     changed, result, diff = campaign_status.run(module, service)
-    service.ensure_status.assert_called_once_with(7, "paused", check_mode=True, warn=module.warn,
-                                                  wait=True, wait_timeout=9)
+    service.ensure_status.assert_called_once_with(7, "paused", check_mode=True, warn=module.warn, wait=True, wait_timeout=9)
     assert changed is True and "changed" not in result
     assert diff == {"before": {"status": "running"}, "after": {"status": "paused"}}
 
@@ -38,8 +41,12 @@ def test_run_passes_the_declaration_to_the_service_and_builds_the_diff():
 def test_unchanged_result():
     service = Mock(spec=CampaignService)
     service.ensure_status.return_value = {
-        "changed": False, "campaign_id": 7, "status": "paused", "previous_status": "paused",
-        "transitions": [], "campaign": {"id": 7},
+        "changed": False,
+        "campaign_id": 7,
+        "status": "paused",
+        "previous_status": "paused",
+        "transitions": [],
+        "campaign": {"id": 7},
     }
     changed, result, _diff = campaign_status.run(make_module(), service)
     assert changed is False and result["transitions"] == []

@@ -1,0 +1,318 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: campaign_customer
+short_description: Add or remove customers of an 8x8 dynamic campaign in bulk, up to 5 million records
+version_added: 0.1.0
+description:
+  - Declares which customers an 8x8 dynamic campaign should hold (O(state=present)) or not hold (O(state=absent)),
+    from a list, a CSV or JSON Lines file, or both, and sends the changes in parallel batches.
+  - The whole input is validated in a first streaming pass before anything is sent; files are never loaded whole.
+  - With O(data_token) the module reads the campaign and its records once before the first write. Customers the
+    campaign already holds are not sent again, every result is counted against that read, and check mode reports
+    exactly what would change.
+  - The file is read where the module runs, which is the controller when the task is delegated to localhost.
+author:
+  - eightbyeight.dynamic_campaigns contributors
+options:
+  campaign_id:
+    description:
+      - ID of the campaign, as listed in CC Configuration Manager under Campaigns.
+    type: int
+    required: true
+  state:
+    description:
+      - V(present) adds the customers that the campaign does not hold yet.
+      - V(absent) deletes the customers' records; only records that are new, queued or scheduled can be deleted.
+    type: str
+    choices: [present, absent]
+    default: present
+  customers:
+    description:
+      - Customers given inline. Each item is a customer id (the ACCOUNTNUM of the tenant's CRM, an integer or a
+        string of digits) or a dict with C(customer_id) and optional C(schedule).
+      - C(schedule) is an ISO 8601 date-time with a timezone, in the future, at most 7 days ahead, and inside the
+        campaign's window when it has one.
+      - Errors about items name them by 0-based index, such as C(customers[0]).
+    type: list
+    elements: raw
+  customers_file:
+    description:
+      - Path to a CSV file (header row; columns C(customer-id) and optional C(schedule-date-time), or the aliases
+        C(customer_id) and C(schedule)) or a JSON Lines file (one object per line with the same keys).
+      - UTF-8 with or without BOM, LF or CRLF; blank lines are ignored, header names are trimmed and
+        case-insensitive, other columns are ignored. Errors name file lines, the header being line 1.
+      - Read where the module runs; delegate the task to localhost to read a file of the controller.
+      - May be combined with O(customers).
+    type: path
+  customers_file_format:
+    description:
+      - Format of O(customers_file). By default it comes from the extension (C(.csv); C(.jsonl), C(.ndjson) or
+        C(.json) for JSON Lines).
+    type: str
+    choices: [csv, jsonl]
+  exclusive:
+    description:
+      - With O(state=present), also delete the campaign's deletable records (new, queued, scheduled) that the input
+        does not declare. Needs O(data_token).
+      - Undeclared records that cannot be deleted (accepted, completed) are kept and counted as C(kept_not_deletable),
+        not as failures.
+    type: bool
+    default: false
+  max_removals:
+    description:
+      - With O(exclusive=true), the most records the task may delete: a number, or a percentage of all the campaign's
+        current records (rounded down) such as V(10%).
+      - Above it the task fails before deleting anything and says how many it would remove; check mode fails the same
+        way. A guard against a wrong or truncated file.
+    type: raw
+    default: 10%
+  batch_size:
+    description:
+      - Customers per add request. When the API answers 413 the batch is split and later batches are smaller.
+    type: int
+    default: 100
+  workers:
+    description:
+      - Requests in flight at once. Lowered while the API answers 429, then raised again.
+    type: int
+    default: 4
+  max_requests_per_second:
+    description:
+      - Client-side cap on requests per second over all workers. By default there is none; on 429 the module paces
+        itself at the rate the API accepted.
+    type: float
+  allow_partial:
+    description:
+      - When V(true), invalid rows are reported and the valid ones sent, and items the API refuses do not fail the
+        task. They are listed in RV(failures) either way.
+      - When V(false), any invalid row fails the task before anything is sent, and any failed item fails it at the
+        end.
+    type: bool
+    default: false
+  failed_records_path:
+    description:
+      - Write every invalid row and failed item to this CSV file (columns C(customer-id), C(schedule-date-time),
+        C(line), C(http-status), C(reason)), ready to fix and feed back as O(customers_file).
+      - Written where the module runs.
+    type: path
+  progress_path:
+    description:
+      - Keep a JSON file with the phase, done, total, rate and ETA up to date (at least every 2 seconds) during the
+        run, for C(async) tasks and AWX. Written where the module runs.
+    type: path
+extends_documentation_fragment:
+  - eightbyeight.dynamic_campaigns.connection
+attributes:
+  check_mode:
+    support: full
+    description:
+      - With O(data_token), check mode reads the campaign's records and reports exactly what would be added and
+        removed, without writing. A campaign that has not started is a warning in check mode, not a failure.
+      - Without O(data_token) it validates the input and reports C(changed=true) with a warning.
+  diff_mode:
+    support: full
+    description: Shows the numbers of customers added and removed, and up to 50 of their ids (ids only).
+  action_group:
+    support: full
+    membership:
+      - eightbyeight.dynamic_campaigns.api
+notes:
+  - Customers must exist in the tenant's CRM; the API refuses others per item (HTTP 404), as it refuses schedules in
+    the past, too far ahead or outside the campaign's window.
+  - Refusals of the whole request (campaign new, stopped, not dynamic, not enabled, not found) stop the run at once.
+  - Answers lost on the way or answered 206 are sent again; with O(data_token) their results are counted against
+    the read made before the first write, so the counts stay exact. Without it, such results are counted as
+    C(uncertain) with a warning.
+  - A run stopped half-way can be started again; it reaches the declared state and counts what it did itself.
+  - See C(docs/bulk.md) in the collection for sizes, progress, async and the failures file.
+"""
+
+EXAMPLES = r"""
+- name: Add the customers of a CSV file of the controller
+  eightbyeight.dynamic_campaigns.campaign_customer:
+    campaign_id: 101
+    customers_file: files/customers.csv
+    failed_records_path: /tmp/customers-failed.csv
+    tenant: acme
+    platform: na12
+    action_token: "{{ vault_action_token }}"
+    data_token: "{{ vault_data_token }}"
+  delegate_to: localhost
+
+- name: Add two customers, one of them with a scheduled call
+  eightbyeight.dynamic_campaigns.campaign_customer:
+    campaign_id: 101
+    customers:
+      - 1000001
+      - customer_id: 1000002
+        schedule: "2026-05-04T09:30:00+02:00"
+
+- name: Make the campaign hold exactly the file's customers, removing at most 500 others
+  eightbyeight.dynamic_campaigns.campaign_customer:
+    campaign_id: 101
+    customers_file: files/customers.jsonl
+    exclusive: true
+    max_removals: 500
+  delegate_to: localhost
+
+- name: Load 5 million customers in the background and poll the progress file
+  eightbyeight.dynamic_campaigns.campaign_customer:
+    campaign_id: 101
+    customers_file: /data/all-customers.csv
+    progress_path: /tmp/campaign-101-progress.json
+    allow_partial: true
+    failed_records_path: /tmp/campaign-101-failed.csv
+  delegate_to: localhost
+  async: 3600
+  poll: 15
+
+- name: Remove customers
+  eightbyeight.dynamic_campaigns.campaign_customer:
+    campaign_id: 101
+    state: absent
+    customers: [1000001, 1000002]
+"""
+
+RETURN = r"""
+campaign_id:
+  description: ID of the campaign.
+  returned: always
+  type: int
+  sample: 101
+state:
+  description: The state requested.
+  returned: always
+  type: str
+  sample: present
+summary:
+  description: Counts of the run (in check mode, what a run would do), its duration and traffic.
+  returned: always
+  type: dict
+  sample: {"requested": 20000, "duplicates": 3, "invalid": 0, "added": 19990, "already_present": 10, "removed": 0,
+           "already_absent": 0, "not_deletable": 0, "kept_not_deletable": 0, "uncertain": 0, "failed": 0,
+           "elapsed": 1.8, "records_per_second": 11111.1, "requests": 201, "retries": 1}
+  contains:
+    requested:
+      description: Distinct valid customer ids of the input.
+      type: int
+    duplicates:
+      description: Rows repeating an id with the same schedule, collapsed into one.
+      type: int
+    invalid:
+      description: Invalid rows (never sent).
+      type: int
+    added:
+      description: Customers added by this run.
+      type: int
+    already_present:
+      description: Customers the campaign held already.
+      type: int
+    removed:
+      description: Records deleted by this run (declared absent, or undeclared with O(exclusive)).
+      type: int
+    already_absent:
+      description: Customers the campaign did not hold.
+      type: int
+    not_deletable:
+      description: Customers declared absent whose records cannot be deleted (accepted, completed); failures.
+      type: int
+    kept_not_deletable:
+      description: Undeclared records kept by O(exclusive) because they cannot be deleted; not failures.
+      type: int
+    uncertain:
+      description: Customers whose outcome stayed unknown (lost answers without O(data_token)).
+      type: int
+    failed:
+      description: Customers the API refused (not in the CRM, schedule refused, ...).
+      type: int
+    elapsed:
+      description: Seconds the task took in the module, validation included.
+      type: float
+    records_per_second:
+      description: Distinct customers (plus exclusive removals) handled per second.
+      type: float
+    requests:
+      description: HTTP requests sent, retries included.
+      type: int
+    retries:
+      description: Requests sent again after a transient failure.
+      type: int
+failures:
+  description: The first 100 invalid rows and failed items; all of them are in O(failed_records_path).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"customer_id": "1000004", "line": 4, "http_status": 404, "message": "The customer-id has not been found."}]
+  contains:
+    customer_id:
+      description: The customer id as given (a string); null when the row had none.
+      type: str
+    line:
+      description: File line of the row (the header is line 1), when it came from O(customers_file).
+      type: int
+      returned: when from a file
+    item:
+      description: The list item, such as C(customers[3]), when it came from O(customers).
+      type: str
+      returned: when from the list
+    http_status:
+      description: HTTP status of the API's answer for the item; null for rows refused locally.
+      type: int
+    message:
+      description: Why, in the API's words or naming the row.
+      type: str
+failures_truncated:
+  description: Whether RV(failures) lists fewer items than failed.
+  returned: always
+  type: bool
+  sample: false
+failed_records_path:
+  description: Path of the CSV file holding every failed item.
+  returned: when O(failed_records_path) is set
+  type: str
+  sample: /tmp/customers-failed.csv
+"""
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
+    CustomerService,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
+    run_module,
+)
+
+OPTIONS = dict(
+    campaign_id=dict(type="int", required=True),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    customers=dict(type="list", elements="raw"),
+    customers_file=dict(type="path"),
+    customers_file_format=dict(type="str", choices=["csv", "jsonl"]),
+    exclusive=dict(type="bool", default=False),
+    max_removals=dict(type="raw", default="10%"),
+    batch_size=dict(type="int", default=100),
+    workers=dict(type="int", default=4),
+    max_requests_per_second=dict(type="float"),
+    allow_partial=dict(type="bool", default=False),
+    failed_records_path=dict(type="path"),
+    progress_path=dict(type="path"),
+)
+
+
+def run(module, service):
+    return service.sync(module.params, check_mode=module.check_mode, warn=module.warn)
+
+
+def main():
+    run_module(run, OPTIONS, CustomerService, pool_size=lambda params: params["workers"] or 4,
+               required_one_of=[("customers", "customers_file")])
+
+
+if __name__ == "__main__":
+    main()
