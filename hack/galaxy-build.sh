@@ -14,18 +14,20 @@ mkdir -p "${dist}"
 cd "${root}"
 ansible-galaxy collection build --force --output-path "${dist}" .
 tarball="$(ls "${dist}"/eightbyeight-dynamic_campaigns-*.tar.gz)"
+# Listed once into a variable: `tar | grep -q` under pipefail fails when grep exits early (SIGPIPE).
+listing="$(tar -tzf "${tarball}" | sed 's#^\./##')"
 
 # Nothing that tools or developers leave in the tree may end up in the artifact.
-forbidden='^(\.venv|\.git|\.ansible|\.ci|build|hack|tests/output|\.pytest_cache|\.ruff_cache)(/|$)|__pycache__|\.pyc$|tests/integration/(inventory|integration_config\.yml)$|\.tar\.gz$'
-if tar -tzf "${tarball}" | sed 's#^\./##' | grep -E "${forbidden}"; then
+forbidden='^(\.venv|\.git|\.ansible|\.ci|build|hack|tests/output|\.pytest_cache|\.ruff_cache|\.hypothesis)(/|$)|__pycache__|\.pyc$|tests/integration/(inventory|integration_config\.yml)$|\.tar\.gz$'
+if grep -E "${forbidden}" <<<"${listing}"; then
     echo "galaxy-build: the files above must not be in ${tarball##*/} (add them to build_ignore)" >&2
     exit 1
 fi
 for required in MANIFEST.json FILES.json LICENSE README.md meta/runtime.yml meta/execution-environment.yml requirements.txt; do
-    tar -tzf "${tarball}" | sed 's#^\./##' | grep -qxF "${required}" \
+    grep -qxF "${required}" <<<"${listing}" \
         || { echo "galaxy-build: ${required} missing from ${tarball##*/}" >&2; exit 1; }
 done
-echo "galaxy-build: $(tar -tzf "${tarball}" | grep -vc '/$') files, $(du -h "${tarball}" | cut -f1) in ${tarball#"${root}"/}"
+echo "galaxy-build: $(grep -vc '/$' <<<"${listing}") files, $(du -h "${tarball}" | cut -f1) in ${tarball#"${root}"/}"
 
 export ANSIBLE_COLLECTIONS_PATH="${install_dir}"
 ansible-galaxy collection install --offline --force -p "${install_dir}" "${tarball}"

@@ -380,8 +380,7 @@ class Client:
 
     def _iter_body(self, path, response, chunk_size):
         try:
-            for chunk in response.iter_content(chunk_size):
-                yield chunk
+            yield from response.iter_content(chunk_size)
         except requests.RequestException as exc:
             raise TransportError("GET", path, "{0} while reading the body: {1}".format(type(exc).__name__, exc))
         finally:

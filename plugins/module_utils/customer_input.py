@@ -27,7 +27,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
 )
 
 SEVEN_DAYS = 7 * 24 * 3600
-MAX_CUSTOMER_ID = 2 ** 63 - 1
+MAX_CUSTOMER_ID = 2**63 - 1
 ID_COLUMNS = ("customer-id", "customer_id")
 SCHEDULE_COLUMNS = ("schedule-date-time", "schedule")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -111,6 +111,10 @@ class RowValidator:
 
     def check(self, raw_id, raw_schedule):
         """(id, schedule text or None, schedule epoch or None, reason or None)."""
+        if not raw_schedule and raw_id.__class__ is str and raw_id.isdigit() and raw_id.isascii() and len(raw_id) < 19:
+            cid = int(raw_id)
+            if cid:
+                return cid, None, None, None
         cid, reason = customer_id_of(raw_id)
         if reason:
             return None, None, None, reason
@@ -139,7 +143,8 @@ class RowValidator:
             return None, "schedule-date-time '{0}' is more than 7 days ahead".format(text)
         if (self.start is not None and epoch < self.start) or (self.end is not None and epoch > self.end):
             return None, "schedule-date-time '{0}' is outside the campaign's window from {1} to {2}".format(
-                text, self.window_text[0] or "(open)", self.window_text[1] or "(open)")
+                text, self.window_text[0] or "(open)", self.window_text[1] or "(open)"
+            )
         return epoch, None
 
 
@@ -189,17 +194,14 @@ def file_format(path, declared=None):
     for extension, kind in FORMATS.items():
         if lowered.endswith(extension):
             return kind
-    raise ValidationError(
-        "customers_file {0}: cannot tell the format from the extension; use .csv or .jsonl,"
-        " or set customers_file_format.".format(path))
+    raise ValidationError("customers_file {0}: cannot tell the format from the extension; use .csv or .jsonl, or set customers_file_format.".format(path))
 
 
 def open_text(path):
     try:
         return io.open(path, "r", encoding="utf-8-sig", newline="")
     except (IOError, OSError) as exc:
-        raise ValidationError("customers_file {0}: cannot be read where the module runs: {1}".format(
-            path, exc.strerror or exc))
+        raise ValidationError("customers_file {0}: cannot be read where the module runs: {1}".format(path, exc.strerror or exc))
 
 
 def header_columns(header, path):
@@ -208,8 +210,8 @@ def header_columns(header, path):
     id_column = next((names.index(n) for n in ID_COLUMNS if n in names), None)
     if id_column is None:
         raise ValidationError(
-            "customers_file {0}: line 1: the header has no customer-id column (found: {1}).".format(
-                path, ", ".join(short(n, 30) for n in names) or "nothing"))
+            "customers_file {0}: line 1: the header has no customer-id column (found: {1}).".format(path, ", ".join(short(n, 30) for n in names) or "nothing")
+        )
     schedule_column = next((names.index(n) for n in SCHEDULE_COLUMNS if n in names), None)
     return id_column, schedule_column
 
@@ -222,12 +224,14 @@ def csv_rows(path):
         if header is None:
             return
         id_column, schedule_column = header_columns(header, path)
+        width = max(id_column, -1 if schedule_column is None else schedule_column) + 1
         for row in reader:
-            if not row or not any(field.strip() for field in row):
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            raw_id = row[id_column]
+            if not raw_id and not any(field.strip() for field in row):
                 continue
-            raw_id = row[id_column] if id_column < len(row) else None
-            raw_schedule = row[schedule_column] if schedule_column is not None and schedule_column < len(row) else None
-            yield reader.line_num, raw_id, raw_schedule, None
+            yield reader.line_num, raw_id, row[schedule_column] if schedule_column is not None else None, None
 
 
 def next_header(reader):
@@ -254,15 +258,6 @@ def jsonl_rows(path):
             yield (number,) + mapping_fields(item)
 
 
-def decode_guard(rows, path):
-    """Name the file when it is not UTF-8 instead of a bare traceback."""
-    try:
-        for row in rows:
-            yield row
-    except UnicodeDecodeError as exc:
-        raise ValidationError("customers_file {0}: not UTF-8 text ({1}).".format(path, exc.reason))
-
-
 class CustomerInput:
     """Both sources, readable as often as needed (each pass re-opens the file)."""
 
@@ -274,12 +269,13 @@ class CustomerInput:
             open_text(path).close()
 
     def rows(self):
-        for row in list_rows(self.customers):
-            yield row
+        yield from list_rows(self.customers)
         if self.path:
             reader = csv_rows if self.format == "csv" else jsonl_rows
-            for row in decode_guard(reader(self.path), self.path):
-                yield row
+            try:
+                yield from reader(self.path)
+            except UnicodeDecodeError as exc:
+                raise ValidationError("customers_file {0}: not UTF-8 text ({1}).".format(self.path, exc.reason))
 
 
 class InputIndex:
@@ -298,14 +294,16 @@ class InputIndex:
         return len(self.ids)
 
 
-def scan(source, validator, on_invalid):
-    """First pass: validate every row; on_invalid(origin, raw id, reason)."""
+def scan(source, validator, on_invalid, tick=None):
+    """First pass: validate every row; on_invalid(origin, raw id, reason); tick(rows) now and then."""
     index = InputIndex()
     ids = index.ids
     ordered = True
     last = 0
     check = validator.check
-    for origin, raw_id, raw_schedule, error in source.rows():
+    for count, (origin, raw_id, raw_schedule, error) in enumerate(source.rows()):
+        if tick is not None and not count & 0xFFFF:
+            tick(count)
         cid, _text, _epoch, reason = (None, None, None, error) if error else check(raw_id, raw_schedule)
         if reason:
             index.invalid += 1
@@ -357,8 +355,7 @@ def resolve_repeats(source, validator, index, on_invalid):
         else:
             index.invalid += 1
             index.conflicts.add(origin)
-            on_invalid(origin, raw_id, "customer {0} is repeated with a different schedule-date-time than {1}".format(
-                cid, origin_text(first[cid][0])))
+            on_invalid(origin, raw_id, "customer {0} is repeated with a different schedule-date-time than {1}".format(cid, origin_text(first[cid][0])))
 
 
 def unique_rows(source, validator, index):

@@ -24,8 +24,19 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     origin_text,
 )
 
-SUMMARY_KEYS = ("requested", "duplicates", "invalid", "added", "already_present", "removed",
-                "already_absent", "not_deletable", "kept_not_deletable", "uncertain", "failed")
+SUMMARY_KEYS = (
+    "requested",
+    "duplicates",
+    "invalid",
+    "added",
+    "already_present",
+    "removed",
+    "already_absent",
+    "not_deletable",
+    "kept_not_deletable",
+    "uncertain",
+    "failed",
+)
 FAILURE_CATEGORIES = frozenset(("invalid", "failed", "not_deletable"))
 MAX_RESULT_FAILURES = 100
 MAX_DIFF_IDS = 50
@@ -108,8 +119,7 @@ class FailureWriter:
 
     def write(self, cid, schedule, origin, http_status, message):
         line = origin if origin and origin > 0 else ""
-        self.writer.writerow(("" if cid is None else cid, schedule or "", line,
-                              "" if http_status is None else http_status, message))
+        self.writer.writerow(("" if cid is None else cid, schedule or "", line, "" if http_status is None else http_status, message))
 
     def close(self):
         self.handle.close()
@@ -139,8 +149,7 @@ class Tally:
             self.writer.write(cid, schedule, origin, http_status, message)
         if len(self.failures) >= MAX_RESULT_FAILURES:
             return
-        failure = {"customer_id": None if cid is None else str(cid), "http_status": http_status,
-                   "message": message}
+        failure = {"customer_id": None if cid is None else str(cid), "http_status": http_status, "message": message}
         if origin is not None and origin > 0:
             failure["line"] = origin
         elif origin is not None:
@@ -196,11 +205,18 @@ class Progress:
         phase_elapsed = max(now - getattr(self, "phase_started", self.started), 1e-6)
         rate = done / phase_elapsed
         remaining = max(self.total - done, 0)
-        return {"campaign_id": self.campaign_id, "state": self.state, "phase": self.phase,
-                "done": done, "total": self.total, "rate": round(rate, 1),
-                "eta_seconds": round(remaining / rate, 1) if rate > 0 else None,
-                "elapsed": round(elapsed, 1), "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "summary": dict(counts or {})}
+        return {
+            "campaign_id": self.campaign_id,
+            "state": self.state,
+            "phase": self.phase,
+            "done": done,
+            "total": self.total,
+            "rate": round(rate, 1),
+            "eta_seconds": round(remaining / rate, 1) if rate > 0 else None,
+            "elapsed": round(elapsed, 1),
+            "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "summary": dict(counts or {}),
+        }
 
     def write(self, payload):
         directory = os.path.dirname(os.path.abspath(self.path))

@@ -37,11 +37,9 @@ def parse_records(chunks):
         cut = data.rfind(b"}") + 1
         tail = data[cut:]
         if cut:
-            for pair in records_in(data[:cut]):
-                yield pair
+            yield from records_in(data[:cut])
     if tail.strip():
-        for pair in records_in(tail):
-            yield pair
+        yield from records_in(tail)
 
 
 def records_in(block):

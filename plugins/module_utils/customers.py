@@ -124,30 +124,29 @@ def removal_cap(spec, total):
 
 def campaign_window(campaign):
     """(start, end) epochs of the campaign's window; None where unset."""
-    return tuple(parse_schedule(str(campaign.get(key))) if campaign.get(key) else None
-                 for key in ("start_time", "end_time"))
+    return tuple(parse_schedule(str(campaign.get(key))) if campaign.get(key) else None for key in ("start_time", "end_time"))
 
 
 def refusal_for_adds(campaign):
     """Why the API would refuse every add to this campaign, or None."""
     if campaign.get("dynamic") is False:
-        return "is not a dynamic campaign; customers can only be added to dynamic campaigns."
+        return "customers cannot be added: it is not a dynamic campaign."
     if campaign.get("enabled") is False:
-        return "is not enabled; the API refuses every change to it."
+        return "customers cannot be changed: the campaign is not enabled."
     if campaign["status"] == "new":
-        return "has not started (status new); customers can be added once it runs (campaign_status: running)."
+        return "customers cannot be added: the campaign has not started (status new); start it first (campaign_status: running)."
     if campaign["status"] == "stopped":
-        return "is stopped; no customers can be added to a stopped campaign."
+        return "customers cannot be added: the campaign is stopped."
     return None
 
 
 def refusal_for_removals(campaign):
     if campaign.get("dynamic") is False:
-        return "is not a dynamic campaign; customers can only be removed from dynamic campaigns."
+        return "customers cannot be removed: it is not a dynamic campaign."
     if campaign.get("enabled") is False:
-        return "is not enabled; the API refuses every change to it."
+        return "customers cannot be changed: the campaign is not enabled."
     if campaign["status"] == "stopped":
-        return "is stopped; no customers can be removed from a stopped campaign."
+        return "customers cannot be removed: the campaign is stopped."
     return None
 
 
@@ -167,8 +166,7 @@ class CustomerService:
         """Bring the campaign's customers to the declared state; (changed, result, diff)."""
         started = self.clock()
         options = BulkOptions(params, self.client.can_read)
-        source = CustomerInput(params.get("customers"), params.get("customers_file"),
-                               params.get("customers_file_format"))
+        source = CustomerInput(params.get("customers"), params.get("customers_file"), params.get("customers_file_format"))
         if not check_mode:
             self.client.require_token("action", "add or remove customers")
         run = BulkRun(self, options, source, check_mode, warn or (lambda text: None), started)
@@ -194,15 +192,24 @@ class CustomerService:
 
     def post_batch(self, campaign_id, body, on_retry):
         return self.client.request(
-            "POST", records_path(campaign_id), "action", body=body,
+            "POST",
+            records_path(campaign_id),
+            "action",
+            body=body,
             retry=self.client.write_policy(retry_unanswered=True),
-            accept=(400, 404, 409, 413, 500), on_retry=on_retry)
+            accept=(400, 404, 409, 413, 500),
+            on_retry=on_retry,
+        )
 
     def delete_customer(self, campaign_id, cid, on_retry):
         return self.client.request(
-            "DELETE", "{0}/{1}".format(records_path(campaign_id), cid), "action",
+            "DELETE",
+            "{0}/{1}".format(records_path(campaign_id), cid),
+            "action",
             retry=self.client.write_policy(retry_unanswered=True),
-            accept=(400, 404, 500), on_retry=on_retry)
+            accept=(400, 404, 500),
+            on_retry=on_retry,
+        )
 
 
 class Attempt:
@@ -264,16 +271,17 @@ class BulkRun:
 
     def read_campaign(self):
         if not self.client.can_read:
-            self.warn_once("no_read", "Campaign {0}: no data_token, so the campaign and its records cannot be read:"
-                           " schedules are not checked against its window, results whose outcome is ambiguous are"
-                           " counted as uncertain{1}.".format(
-                               self.campaign_id, " and check mode cannot predict changes" if self.check_mode else ""))
+            self.warn_once(
+                "no_read",
+                "Campaign {0}: no data_token, so the campaign and its records cannot be read:"
+                " schedules are not checked against its window, results whose outcome is ambiguous are"
+                " counted as uncertain{1}.".format(self.campaign_id, " and check mode cannot predict changes" if self.check_mode else ""),
+            )
             return {}
         campaign = self.service.campaigns.get(self.campaign_id)
         refusal = (refusal_for_adds if self.options.state == "present" else refusal_for_removals)(campaign)
         if refusal and self.check_mode and campaign["status"] == "new":
-            self.warn("Campaign {0} {1} In check mode this is a warning: an earlier task may start it.".format(
-                self.campaign_id, refusal))
+            self.warn("Campaign {0}: {1} In check mode this is a warning: an earlier task may start it.".format(self.campaign_id, refusal))
         elif refusal:
             raise CampaignError(self.campaign_id, refusal)
         return campaign
@@ -281,21 +289,20 @@ class BulkRun:
     def validate(self, campaign):
         self.progress.start_phase("validating", 0)
         self.validator = RowValidator(time.time(), campaign_window(campaign), self.options.state == "present")
-        index = scan(self.source, self.validator, self.record_invalid)
+        index = scan(self.source, self.validator, self.record_invalid, tick=self.progress.update)
         self.tally.counts["requested"] = index.requested
         self.tally.counts["duplicates"] = index.duplicates
         return index
 
     def record_invalid(self, origin, raw_id, reason):
-        self.tally.add("invalid", None if raw_id is None else str(raw_id).strip(), origin, None,
-                       "{0}: {1}".format(origin_text(origin), reason))
+        self.tally.add("invalid", None if raw_id is None else str(raw_id).strip(), origin, None, "{0}: {1}".format(origin_text(origin), reason))
 
     def invalid_message(self, index):
         texts = [failure["message"] for failure in self.tally.failures[:MAX_MESSAGE_ERRORS]]
         more = index.invalid - len(texts)
         return "Campaign {0}: {1} invalid row(s) in {2}; nothing was sent. {3}{4}".format(
-            self.campaign_id, index.invalid, self.input_name(), "; ".join(texts),
-            " (and {0} more{1})".format(more, self.where_all()) if more > 0 else "")
+            self.campaign_id, index.invalid, self.input_name(), "; ".join(texts), " (and {0} more{1})".format(more, self.where_all()) if more > 0 else ""
+        )
 
     def input_name(self):
         names = []
@@ -327,10 +334,13 @@ class BulkRun:
         del declared
         cap = removal_cap(self.options.max_removals, len(self.snapshot))
         if len(removals) > cap:
-            raise CampaignError(self.campaign_id, (
-                "exclusive would remove {0} record(s) not declared in the input, more than max_removals allows ({1} of"
-                " the campaign's {2} records); nothing was removed. Check the input, or raise max_removals.").format(
-                    len(removals), cap, len(self.snapshot)))
+            raise CampaignError(
+                self.campaign_id,
+                (
+                    "exclusive would remove {0} record(s) not declared in the input, more than max_removals allows ({1} of"
+                    " the campaign's {2} records); nothing was removed. Check the input, or raise max_removals."
+                ).format(len(removals), cap, len(self.snapshot)),
+            )
         self.exclusive_removals = sorted(removals)
 
     def apply(self, index):
@@ -419,18 +429,21 @@ class BulkRun:
     def unanswered(self, batch, ambiguous):
         self.dead_batches += 1
         if self.dead_batches >= MAX_DEAD_BATCHES:
-            raise CampaignError(self.campaign_id, "{0} requests in a row got no usable answer after retries; the run"
-                                " stopped. Run the task again to finish: it reaches the declared state.".format(
-                                    MAX_DEAD_BATCHES))
+            raise CampaignError(
+                self.campaign_id,
+                "{0} requests in a row got no usable answer after retries; the run"
+                " stopped. Run the task again to finish: it reaches the declared state.".format(MAX_DEAD_BATCHES),
+            )
         return [("unknown", cid, origin, None, "no answer after retries", text) for cid, text, origin in batch]
 
     def refused_add(self, batch, response):
         if response.status == 413:
-            return [("failed", cid, origin, 413, response.message or "Request entity too large", text)
-                    for cid, text, origin in batch]
-        raise CampaignError(self.campaign_id, "adding customers was refused: {0}".format(
-            response.message or "HTTP {0}".format(response.status)),
-            ApiError("POST", records_path(self.campaign_id), response.status, response.message))
+            return [("failed", cid, origin, 413, response.message or "Request entity too large", text) for cid, text, origin in batch]
+        raise CampaignError(
+            self.campaign_id,
+            "adding customers was refused: {0}".format(response.message or "HTTP {0}".format(response.status)),
+            ApiError("POST", records_path(self.campaign_id), response.status, response.message),
+        )
 
     def match_items(self, batch, items, ambiguous):
         """Match 207 items to the sent rows by customer id and classify them."""
@@ -467,8 +480,12 @@ class BulkRun:
         elif status in DELETABLE_CODES:
             self.tally.add("removed", cid, origin)
         else:
-            self.add_not_deletable(cid, origin, None, "the record is {0}; only new, queued or scheduled records can be"
-                                   " deleted".format(RECORD_STATUS_NAMES.get(status, "in an unknown status")))
+            self.add_not_deletable(
+                cid,
+                origin,
+                None,
+                "the record is {0}; only new, queued or scheduled records can be deleted".format(RECORD_STATUS_NAMES.get(status, "in an unknown status")),
+            )
 
     def add_not_deletable(self, cid, origin, http_status, message):
         if origin is None:
@@ -508,8 +525,7 @@ class BulkRun:
         known = None if self.snapshot is None else cid in self.snapshot
         category = classify_delete(response.status, response.message, ambiguous, known)
         if category == REFUSED:
-            raise CampaignError(self.campaign_id, "removing customer {0} was refused: {1}".format(
-                cid, response.message or "HTTP {0}".format(response.status)))
+            raise CampaignError(self.campaign_id, "removing customer {0} was refused: {1}".format(cid, response.message or "HTTP {0}".format(response.status)))
         return category, cid, origin, response.status, response.message, None
 
     # ------------------------------------------------------------ pool
@@ -549,8 +565,9 @@ class BulkRun:
 
     def done_count(self):
         counts = self.tally.counts
-        return sum(counts[key] for key in ("added", "already_present", "removed", "already_absent", "not_deletable",
-                                           "kept_not_deletable", "uncertain", "failed")) + len(self.unknown)
+        return sum(
+            counts[key] for key in ("added", "already_present", "removed", "already_absent", "not_deletable", "kept_not_deletable", "uncertain", "failed")
+        ) + len(self.unknown)
 
     # ------------------------------------------------------------ unknown outcomes
     def settle_unknown(self):
@@ -561,8 +578,7 @@ class BulkRun:
             return self.settle_blind()
         self.progress.start_phase("verifying", len(self.unknown))
         wanted = set(result[1] for result in self.unknown)
-        present = set(cid for cid, _status in parse_records(self.client.stream_json_chunks(
-            records_read_path(self.campaign_id))) if cid in wanted)
+        present = set(cid for cid, _status in parse_records(self.client.stream_json_chunks(records_read_path(self.campaign_id))) if cid in wanted)
         for result in self.unknown:
             self.take(verified(result, result[1] in present, result[1] in self.snapshot, self.options.state))
         self.unknown = []
@@ -577,18 +593,24 @@ class BulkRun:
                 self.tally.add("uncertain", cid, origin, status, message, schedule)
         self.unknown = []
         if uncertain:
-            self.warn("Campaign {0}: the outcome of {1} customer(s) stayed unknown (lost answers); without data_token"
-                      " they cannot be read back and are counted as uncertain.".format(self.campaign_id, uncertain))
+            self.warn(
+                "Campaign {0}: the outcome of {1} customer(s) stayed unknown (lost answers); without data_token"
+                " they cannot be read back and are counted as uncertain.".format(self.campaign_id, uncertain)
+            )
 
     # ------------------------------------------------------------ result
     def outcome(self):
         self.progress.start_phase("done", self.done_count(), self.done_count(), self.tally.counts)
         if self.stray_results:
-            self.warn("Campaign {0}: {1} result(s) of the API matched no customer sent in their batch and were"
-                      " ignored.".format(self.campaign_id, self.stray_results))
+            self.warn(
+                "Campaign {0}: {1} result(s) of the API matched no customer sent in their batch and were ignored.".format(self.campaign_id, self.stray_results)
+            )
         if self.check_mode and self.snapshot is None and self.tally.counts["requested"]:
-            self.warn("Campaign {0}: check mode without data_token cannot read the campaign; it reports changed"
-                      " without knowing which customers would change.".format(self.campaign_id))
+            self.warn(
+                "Campaign {0}: check mode without data_token cannot read the campaign; it reports changed without knowing which customers would change.".format(
+                    self.campaign_id
+                )
+            )
         result = self.result()
         changed = self.tally.changed or (self.check_mode and self.snapshot is None and bool(self.tally.counts["requested"]))
         if self.tally.failing and not self.options.allow_partial:
@@ -599,11 +621,19 @@ class BulkRun:
         elapsed = max(self.service.clock() - self.started, 1e-6)
         summary = dict(self.tally.counts)
         handled = summary["requested"] + len(self.exclusive_removals)
-        summary.update(elapsed=round(elapsed, 3), records_per_second=round(handled / elapsed, 1),
-                       requests=self.client.stats["requests"], retries=self.client.stats["retries"])
-        result = {"campaign_id": self.campaign_id, "state": self.options.state, "summary": summary,
-                  "failures": list(self.tally.failures),
-                  "failures_truncated": self.tally.failing > len(self.tally.failures)}
+        summary.update(
+            elapsed=round(elapsed, 3),
+            records_per_second=round(handled / elapsed, 1),
+            requests=self.client.stats["requests"],
+            retries=self.client.stats["retries"],
+        )
+        result = {
+            "campaign_id": self.campaign_id,
+            "state": self.options.state,
+            "summary": summary,
+            "failures": list(self.tally.failures),
+            "failures_truncated": self.tally.failing > len(self.tally.failures),
+        }
         if self.writer:
             result["failed_records_path"] = self.writer.path
         return result
@@ -613,14 +643,17 @@ class BulkRun:
 
     def failure_message(self):
         counts = self.tally.counts
-        texts = ["{0}{1}: {2}".format(
-            "customer {0} ".format(f["customer_id"]) if f["customer_id"] else "",
-            "(line {0})".format(f["line"]) if "line" in f else "({0})".format(f.get("item", "")),
-            f["message"]) for f in self.tally.failures[:MAX_MESSAGE_ERRORS]]
-        return ("Campaign {0}: {1} customer(s) failed, {2} not deletable, {3} invalid row(s) (set allow_partial to"
-                " accept partial results{4}). First: {5}").format(
-                    self.campaign_id, counts["failed"], counts["not_deletable"], counts["invalid"],
-                    self.where_all(), "; ".join(texts))
+        texts = [
+            "{0}{1}: {2}".format(
+                "customer {0} ".format(f["customer_id"]) if f["customer_id"] else "",
+                "(line {0})".format(f["line"]) if "line" in f else "({0})".format(f.get("item", "")),
+                f["message"],
+            )
+            for f in self.tally.failures[:MAX_MESSAGE_ERRORS]
+        ]
+        return (
+            "Campaign {0}: {1} customer(s) failed, {2} not deletable, {3} invalid row(s) (set allow_partial to accept partial results{4}). First: {5}"
+        ).format(self.campaign_id, counts["failed"], counts["not_deletable"], counts["invalid"], self.where_all(), "; ".join(texts))
 
 
 def customer_item(cid, schedule):

@@ -20,7 +20,7 @@ description:
     exactly what would change.
   - The file is read where the module runs, which is the controller when the task is delegated to localhost.
 author:
-  - eightbyeight.dynamic_campaigns contributors
+  - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
   campaign_id:
     description:
@@ -68,7 +68,7 @@ options:
     default: false
   max_removals:
     description:
-      - With O(exclusive=true), the most records the task may delete: a number, or a percentage of all the campaign's
+      - With O(exclusive=true), the most records the task may delete, as a number or a percentage of all the campaign's
         current records (rounded down) such as V(10%).
       - Above it the task fails before deleting anything and says how many it would remove; check mode fails the same
         way. A guard against a wrong or truncated file.
@@ -122,6 +122,7 @@ attributes:
     description: Shows the numbers of customers added and removed, and up to 50 of their ids (ids only).
   action_group:
     support: full
+    description: Connection options can be set once with C(module_defaults) for the group.
     membership:
       - eightbyeight.dynamic_campaigns.api
 notes:
@@ -310,8 +311,7 @@ def run(module, service):
 
 
 def main():
-    run_module(run, OPTIONS, CustomerService, pool_size=lambda params: params["workers"] or 4,
-               required_one_of=[("customers", "customers_file")])
+    run_module(run, OPTIONS, CustomerService, pool_size=lambda params: params["workers"] or 4, required_one_of=[("customers", "customers_file")])
 
 
 if __name__ == "__main__":

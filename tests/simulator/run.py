@@ -48,7 +48,8 @@ def build_faults(args):
 
 
 async def serve(args, server):
-    runner = web.AppRunner(make_app(server), access_log=None, handle_signals=False)
+    # A short grace period: SIGTERM must not hang on a slow (latency-injected) request.
+    runner = web.AppRunner(make_app(server), access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, args.host, args.port)
     await site.start()

@@ -19,7 +19,18 @@ DEFAULTS = {
 TIMEOUT_MESSAGE = 'The request was sent but the response timed out; check the result later.'
 
 
+def _coerce(value):
+    """Templated Ansible bodies may carry numbers as strings ("0.5")."""
+    if isinstance(value, str):
+        try:
+            return int(value) if value.strip().lstrip('-').isdigit() else float(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _number(name, value):
+    value = _coerce(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ValueError('%s must be a number >= 0' % name)
     if name in RATES and value > 1:
@@ -36,6 +47,7 @@ def _choice(choices):
 
 
 def _seed(name, value):
+    value = _coerce(value)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError('seed must be an integer or null')
     return value
@@ -46,7 +58,7 @@ def _limit(name, value):
     return 0 if value is None else _number(name, value)
 
 
-VALIDATORS = dict((name, _number) for name in DEFAULTS)
+VALIDATORS = dict((name, _limit) for name in DEFAULTS)
 VALIDATORS.update(status_method=_choice(STATUS_METHODS), delete_variant=_choice(DELETE_VARIANTS),
                   seed=_seed, max_batch=_limit, rate_limit=_limit)
 

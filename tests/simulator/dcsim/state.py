@@ -269,11 +269,13 @@ class Campaign(object):
         self.id = cid
         self.name = entry.get('name') or 'Campaign %d' % cid
         code = entry.get('status_code')
-        status = entry.get('status') or CODE_STATUS.get(code, 'NEW')
+        code = None if code in (None, '') else int(code)
+        # Upper-cased: fixtures written by playbooks often say "running".
+        status = str(entry.get('status') or CODE_STATUS.get(code, 'NEW')).upper()
         if status not in CAMPAIGN_STATUSES:
             raise ValueError('campaign %d: unknown status %r' % (cid, status))
         self.status = status
-        self.status_code = int(code) if code is not None else MANUAL_CODE[status]
+        self.status_code = code if code is not None else MANUAL_CODE[status]
         self.dynamic = bool(entry.get('dynamic', True))
         self.enabled = bool(entry.get('enabled', True))
         self.start = to_epoch(entry.get('start'))

@@ -251,3 +251,28 @@ def test_stats_views():
     assert make_sim(status='NEW')[1].stats()['campaign']['status'] == 0
     line = state.record_json(5000, 1, state.QUEUED, '')
     assert '"record-id": "5000"' in line and '"status": "1"' in line
+
+
+MIXED = [{'customer-id': '1000001'}, {'customer-id': '1000001'}, {'customer-id': 1000002},
+         {'customer-id': '9'}, {'customer-id': 'x'}, {'customer-id': '0'}, 'junk',
+         {'customer-id': '1000003', 'schedule-date-time': SOON}, {'customer-id': '42'},
+         {'customer-id': '1000004', 'extra': 1}, {'other': '1000005'}]
+
+
+def test_fast_path_matches_rules():
+    """Bulk adds take an inlined path when a campaign has no record ranges; same answers."""
+    fast_sim, fast = make_sim()
+    slow_sim, slow = make_sim(records=[{'from': 6000000, 'count': 1, 'status': 'NEW'}])
+    fast_results = fast_sim.add_customers(fast, MIXED, NOW)
+    slow_results = slow_sim.add_customers(slow, MIXED, NOW)
+    assert fast_results == slow_results
+    assert [r['http-status'] for r in fast_results[1]] == [200, 400, 200, 404, 400, 400, 400, 200, 200, 200, 400]
+    assert fast.records.total == slow.records.total - 1 == 5
+
+
+def test_fast_path_respects_cap(monkeypatch):
+    monkeypatch.setattr(state, 'MAX_RECORDS', 2)
+    sim, camp = make_sim()
+    results = sim.add_customers(camp, [{'customer-id': str(1000001 + n)} for n in range(3)], NOW)[1]
+    assert [r['http-status'] for r in results] == [200, 200, 400]
+    assert camp.records.total == 2

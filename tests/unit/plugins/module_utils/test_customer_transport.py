@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
+    Throttle,
+    parse_records,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
+    parse_max_removals,
+    removal_cap,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
+
+BODY = (
+    b'{"records": {"record": [{"record-id": "11", "campaign-id": "3", "status": "0", "status-code": "0"},'
+    b'{"status": 2, "record-id": 12, "phone-list": ""},'
+    b'{"record-id": "13", "campaign-id": "3", "status": "4", "schedule-date-time": "2026-05-01T10:00:00.000Z"}]}}'
+)
+
+
+@pytest.mark.parametrize("size", [1, 7, 50, len(BODY)])
+def test_parse_records_any_chunking_and_key_order(size):
+    chunks = [BODY[i : i + size] for i in range(0, len(BODY), size)]
+    assert list(parse_records(chunks)) == [(11, 0), (12, 2), (13, 4)]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (b'{"records": {"record": {"record-id": "5", "status": "3"}}}', [(5, 3)]),
+        (b'{"records": ""}', []),
+        (b'{"records": {"record": []}}', []),
+    ],
+)
+def test_parse_records_shapes(body, expected):
+    assert list(parse_records([body])) == expected
+
+
+@pytest.mark.parametrize(
+    "value, total, cap",
+    [
+        (None, 1000, 100),
+        ("10%", 1009, 100),
+        ("0%", 50, 0),
+        (500, 10, 500),
+        ("25", 10, 25),
+        ("2.5%", 1000, 25),
+    ],
+)
+def test_max_removals(value, total, cap):
+    assert removal_cap(parse_max_removals(value), total) == cap
+
+
+@pytest.mark.parametrize("value", ["ten", "-1", "-5%", "%"])
+def test_max_removals_refused(value):
+    with pytest.raises(ValidationError, match="max_removals"):
+        parse_max_removals(value)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_throttle_paces_at_the_accepted_rate_after_429_then_recovers():
+    clock = FakeClock()
+    throttle = Throttle(4, clock=clock, sleep=clock.sleep)
+    for _ in range(50):
+        throttle.answered()
+        clock.now += 0.01
+    throttle.rate_limited()
+    assert throttle.limit == 2
+    assert throttle.rate == pytest.approx(50 * 0.95)
+    clock.now += 3.0
+    throttle.answered()
+    assert throttle.limit == 3
+    assert throttle.rate == pytest.approx(50 * 0.95 * 1.05)
+
+
+def test_throttle_never_exceeds_the_user_cap():
+    clock = FakeClock()
+    throttle = Throttle(2, max_rate=10, clock=clock, sleep=clock.sleep)
+    start = clock.now
+    for _ in range(21):
+        throttle.pace()
+    assert clock.now - start == pytest.approx(2.0)

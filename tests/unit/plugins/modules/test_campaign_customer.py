@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from unittest.mock import Mock
+
+import pytest
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
+    BulkFailure,
+    CustomerService,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.modules import campaign_customer
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.arguments import argument_spec
+
+
+def module(check_mode=False, **params):
+    spec = argument_spec(**campaign_customer.OPTIONS)
+    values = dict((name, entry.get("default")) for name, entry in spec.items())
+    values.update(params)
+    return Mock(params=values, check_mode=check_mode, warn=Mock())
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_run_hands_params_check_mode_and_warn_to_the_service(check_mode):
+    service = Mock(spec=CustomerService)
+    service.sync.return_value = (True, {"summary": {"added": 2}}, {"before": {}, "after": {}})
+    mod = module(check_mode, campaign_id=3001, customers=[1, 2])
+    assert campaign_customer.run(mod, service) == (True, {"summary": {"added": 2}}, {"before": {}, "after": {}})
+    service.sync.assert_called_once_with(mod.params, check_mode=check_mode, warn=mod.warn)
+
+
+def test_run_lets_bulk_failures_reach_the_runner():
+    service = Mock(spec=CustomerService)
+    service.sync.side_effect = BulkFailure("Campaign 3001: 1 customer(s) failed", {"summary": {"failed": 1}}, True)
+    with pytest.raises(BulkFailure) as error:
+        campaign_customer.run(module(campaign_id=3001, customers=[1]), service)
+    assert error.value.result_fields() == {"summary": {"failed": 1}, "changed": True}
+
+
+def test_options_defaults_follow_the_issue():
+    options = campaign_customer.OPTIONS
+    assert options["state"]["default"] == "present"
+    assert options["batch_size"]["default"] == 100 and options["workers"]["default"] == 4
+    assert options["max_removals"]["default"] == "10%"
+    assert options["exclusive"]["default"] is False and options["allow_partial"]["default"] is False
