@@ -18,7 +18,7 @@ trap 'exit 130' INT TERM
 # One integration run at a time per checkout: the copy's integration_config.yml is shared.
 mkdir -p "${root}/build"
 exec 8>"${root}/build/.integration.lock"
-flock 8
+flock -n 8 || { echo "integration: waiting for another integration run in this checkout to finish"; flock 8; }
 copy="$("${root}/hack/collection-copy.sh" | tail -n 1)"
 
 targets_dir="${copy}/tests/integration/targets"
@@ -38,6 +38,8 @@ dc_tenant: acme
 dc_action_token: act-123
 dc_data_token: data-456
 ansible_python_interpreter: ${venv}/bin/python
+# Modules run on the controller (local connection): pipelining skips the temp-file round trip.
+ansible_pipelining: true
 YAML
 
 # shellcheck disable=SC2086  # TARGETS and the verbosity flag are word lists on purpose

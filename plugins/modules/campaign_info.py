@@ -17,7 +17,7 @@ description:
   - Optionally returns the campaign's records (customers), filtered by record status.
   - Needs the O(data_token).
 author:
-  - eightbyeight.dynamic_campaigns contributors
+  - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
   campaign_id:
     description:
@@ -48,8 +48,10 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: The module changes nothing, so it has no diff.
   action_group:
     support: full
+    description: Connection options can be set once with C(module_defaults) for the group.
     membership:
       - eightbyeight.dynamic_campaigns.api
 """

@@ -21,7 +21,7 @@ description:
   - Without O(data_token) the module cannot read the campaign; it warns, sends the single change and reports what
     the API answered.
 author:
-  - eightbyeight.dynamic_campaigns contributors
+  - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
   campaign_id:
     description:
@@ -60,6 +60,7 @@ attributes:
     description: Shows the status before and after.
   action_group:
     support: full
+    description: Connection options can be set once with C(module_defaults) for the group.
     membership:
       - eightbyeight.dynamic_campaigns.api
 notes:

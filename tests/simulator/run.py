@@ -7,6 +7,7 @@ python tests/simulator/run.py --host 127.0.0.1 --port 8808 --fixture tests/simul
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import argparse
@@ -42,8 +43,18 @@ def parse_args(argv=None):
 
 
 def build_faults(args):
-    names = ('latency_ms', 'error_rate', 'rate_limit', 'reset_rate', 'lost_response_rate',
-             'timeout_rate', 'max_batch', 'status_method', 'delete_variant', 'seed')
+    names = (
+        'latency_ms',
+        'error_rate',
+        'rate_limit',
+        'reset_rate',
+        'lost_response_rate',
+        'timeout_rate',
+        'max_batch',
+        'status_method',
+        'delete_variant',
+        'seed',
+    )
     return Faults(**dict((name, getattr(args, name)) for name in names))
 
 
@@ -74,6 +85,7 @@ def main(argv=None):
         return 2
     try:
         import uvloop  # optional: faster when installed
+
         uvloop.install()
     except ImportError:
         pass

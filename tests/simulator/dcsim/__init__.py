@@ -3,4 +3,5 @@
 """A local simulator of the 8x8 Dynamic Campaigns API, for tests and benchmarks."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type

@@ -3,6 +3,7 @@
 """aiohttp routes of the simulator: the 8x8 API under /api/, admin under /_sim/."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import asyncio
@@ -44,6 +45,7 @@ class Server(object):
 
 def load_fixture(path):
     import yaml
+
     with open(path) as handle:
         return yaml.safe_load(handle) or {}
 
@@ -60,8 +62,7 @@ OK_ITEM = '{"customer-id": %d, "http-status": 200}'
 def encode_results(results):
     """207 bodies are hot: format plain successes directly (2x faster than json.dumps)."""
     enc = json.dumps
-    return ('[' + ', '.join([OK_ITEM % r['customer-id'] if len(r) == 2 and r['http-status'] == 200
-                             else enc(r) for r in results]) + ']').encode()
+    return ('[' + ', '.join([OK_ITEM % r['customer-id'] if len(r) == 2 and r['http-status'] == 200 else enc(r) for r in results]) + ']').encode()
 
 
 def basic_user(request):
@@ -115,7 +116,7 @@ async def add_customers(request):
     if error:
         return error
     items = await read_json(request)
-    if type(items) is list:
+    if isinstance(items, list):
         request['log_entry']['items'] = len(items)
         if srv.faults.max_batch and len(items) > srv.faults.max_batch:
             return jresp(413, {'message': 'Request entity too large'})
@@ -162,8 +163,7 @@ async def read_records(request):
     sep = ''
     for chunk in recs.iter_chunks():
         scheds = recs.schedules
-        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if scheds else '')
-                 for cid, st in chunk]
+        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if scheds else '') for cid, st in chunk]
         if parts:
             await resp.write((sep + ','.join(parts)).encode())
             sep = ','
@@ -192,8 +192,7 @@ async def pre_faults(request, faults, entry):
     if faults.roll(faults.error_rate):
         entry['fault'] = 'error'
         status = faults.error_status()
-        return jresp(status, {'message': 'Bad Gateway' if status == 502 else 'Service Unavailable'
-                              if status == 503 else 'Gateway Timeout'})
+        return jresp(status, {'message': 'Bad Gateway' if status == 502 else 'Service Unavailable' if status == 503 else 'Gateway Timeout'})
     if faults.roll(faults.reset_rate):
         entry['fault'] = 'reset'
         drop(request)
@@ -234,8 +233,7 @@ async def api_middleware(request, handler):
     if not request.path.startswith('/api/'):
         return await handler(request)
     srv = request.app[SERVER]
-    entry = {'method': request.method, 'path': request.path, 'status': None,
-             'items': None, 'fault': None}
+    entry = {'method': request.method, 'path': request.path, 'status': None, 'items': None, 'fault': None}
     srv.log.append(entry)
     request['log_entry'] = entry
     try:

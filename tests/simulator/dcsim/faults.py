@@ -3,6 +3,7 @@
 """Fault injection settings and decisions (deterministic with a seed)."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import collections
@@ -12,9 +13,16 @@ STATUS_METHODS = ('patch', 'post', 'both')
 DELETE_VARIANTS = ('spec', 'support')
 RATES = ('error_rate', 'reset_rate', 'lost_response_rate', 'timeout_rate')
 DEFAULTS = {
-    'latency_ms': 0, 'error_rate': 0.0, 'rate_limit': 0, 'reset_rate': 0.0,
-    'lost_response_rate': 0.0, 'timeout_rate': 0.0, 'max_batch': 0,
-    'status_method': 'both', 'delete_variant': 'spec', 'seed': None,
+    'latency_ms': 0,
+    'error_rate': 0.0,
+    'rate_limit': 0,
+    'reset_rate': 0.0,
+    'lost_response_rate': 0.0,
+    'timeout_rate': 0.0,
+    'max_batch': 0,
+    'status_method': 'both',
+    'delete_variant': 'spec',
+    'seed': None,
 }
 TIMEOUT_MESSAGE = 'The request was sent but the response timed out; check the result later.'
 
@@ -43,6 +51,7 @@ def _choice(choices):
         if value not in choices:
             raise ValueError('%s must be one of %s' % (name, ', '.join(choices)))
         return value
+
     return check
 
 
@@ -59,8 +68,7 @@ def _limit(name, value):
 
 
 VALIDATORS = dict((name, _limit) for name in DEFAULTS)
-VALIDATORS.update(status_method=_choice(STATUS_METHODS), delete_variant=_choice(DELETE_VARIANTS),
-                  seed=_seed, max_batch=_limit, rate_limit=_limit)
+VALIDATORS.update(status_method=_choice(STATUS_METHODS), delete_variant=_choice(DELETE_VARIANTS), seed=_seed, max_batch=_limit, rate_limit=_limit)
 
 
 def _validate(name, value):

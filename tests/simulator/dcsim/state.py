@@ -7,6 +7,7 @@ value or None, so the HTTP layer only serialises.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import bisect
@@ -20,8 +21,7 @@ SEVEN_DAYS = 7 * 24 * 3600
 # per-campaign dict stays compact and reads need no translation.
 NEW, QUEUED, ACCEPTED, COMPLETED, SCHEDULED = 0, 1, 2, 3, 4
 DELETED = -1
-RECORD_STATUSES = {'NEW': NEW, 'QUEUED': QUEUED, 'ACCEPTED': ACCEPTED,
-                   'COMPLETED': COMPLETED, 'SCHEDULED': SCHEDULED}
+RECORD_STATUSES = {'NEW': NEW, 'QUEUED': QUEUED, 'ACCEPTED': ACCEPTED, 'COMPLETED': COMPLETED, 'SCHEDULED': SCHEDULED}
 RECORD_NAMES = dict((v, k) for k, v in RECORD_STATUSES.items())
 
 CAMPAIGN_STATUSES = ('NEW', 'RUNNING', 'PAUSED', 'PURGED', 'STOPPED')
@@ -35,9 +35,20 @@ TRANSITIONS = {
 }
 # Codes set by a manual (API) status change.
 MANUAL_CODE = {'NEW': 0, 'RUNNING': 3, 'PAUSED': 8, 'PURGED': 10, 'STOPPED': 5}
-CODE_STATUS = {0: 'NEW', 1: 'RUNNING', 2: 'RUNNING', 3: 'RUNNING', 4: 'RUNNING',
-               5: 'STOPPED', 6: 'STOPPED', 7: 'STOPPED', 8: 'PAUSED', 9: 'PAUSED',
-               10: 'PURGED', 11: 'PURGED'}
+CODE_STATUS = {
+    0: 'NEW',
+    1: 'RUNNING',
+    2: 'RUNNING',
+    3: 'RUNNING',
+    4: 'RUNNING',
+    5: 'STOPPED',
+    6: 'STOPPED',
+    7: 'STOPPED',
+    8: 'PAUSED',
+    9: 'PAUSED',
+    10: 'PURGED',
+    11: 'PURGED',
+}
 
 MSG = {
     'unauthorized': 'Unauthorized',
@@ -97,7 +108,7 @@ def iso_ms(epoch):
 
 def parse_schedule(value):
     """A schedule must be an ISO 8601 date-time with a zone; else None."""
-    if type(value) is not str or 'T' not in value:
+    if not isinstance(value, str) or 'T' not in value:
         return None
     try:
         dt = datetime.datetime.fromisoformat(value)
@@ -110,12 +121,13 @@ def parse_schedule(value):
 
 def parse_customer_id(raw):
     """Digits string or int -> positive int, else None. Cheap on purpose (hot path)."""
-    kind = type(raw)
-    if kind is str:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str):
         if not (raw.isascii() and raw.isdigit()):
             return None
         cid = int(raw)
-    elif kind is int:
+    elif isinstance(raw, int):
         cid = raw
     else:
         return None
@@ -134,8 +146,7 @@ class IdRanges(object):
             return
         pos = bisect.bisect_right(self.starts, start)
         end = start + count
-        if (pos and self.ends[pos - 1] > start) or \
-                (pos < len(self.starts) and self.starts[pos] < end):
+        if (pos and self.ends[pos - 1] > start) or (pos < len(self.starts) and self.starts[pos] < end):
             raise ValueError('overlapping range from %d' % start)
         self.starts.insert(pos, start)
         self.ends.insert(pos, end)
@@ -260,7 +271,7 @@ class Records(object):
         keys = list(self.extra)
         for low in range(0, len(keys), size):
             extra = self.extra
-            chunk = [(cid, extra.get(cid)) for cid in keys[low:low + size]]
+            chunk = [(cid, extra.get(cid)) for cid in keys[low : low + size]]
             yield [item for item in chunk if item[1] is not None]
 
 
@@ -297,21 +308,36 @@ class Campaign(object):
 
     def summary(self):
         """The /_sim/ view of a campaign."""
-        return {'id': self.id, 'name': self.name, 'status': self.status,
-                'status_code': self.status_code, 'dynamic': self.dynamic,
-                'enabled': self.enabled, 'start': iso_ms(self.start), 'end': iso_ms(self.end),
-                'records': self.records.counts(), 'records_total': self.records.total}
+        return {
+            'id': self.id,
+            'name': self.name,
+            'status': self.status,
+            'status_code': self.status_code,
+            'dynamic': self.dynamic,
+            'enabled': self.enabled,
+            'start': iso_ms(self.start),
+            'end': iso_ms(self.end),
+            'records': self.records.counts(),
+            'records_total': self.records.total,
+        }
 
     def stats(self):
         """The stats API view: loosely typed, empty values as ''."""
-        return {'campaign': {
-            'campaign-id': self.id, 'campaign-name': self.name,
-            'enabled': 'Y' if self.enabled else 'N',
-            'dynamic-campaign': 'Y' if self.dynamic else 'N',
-            'status': self.status_code, 'no-of-records': self.records.total,
-            'start-time': iso_ms(self.start), 'end-time': iso_ms(self.end),
-            'timezone': 'UTC', 'description': self.description,
-            'campaign-type': 'Dynamic' if self.dynamic else 'Outbound'}}
+        return {
+            'campaign': {
+                'campaign-id': self.id,
+                'campaign-name': self.name,
+                'enabled': 'Y' if self.enabled else 'N',
+                'dynamic-campaign': 'Y' if self.dynamic else 'N',
+                'status': self.status_code,
+                'no-of-records': self.records.total,
+                'start-time': iso_ms(self.start),
+                'end-time': iso_ms(self.end),
+                'timezone': 'UTC',
+                'description': self.description,
+                'campaign-type': 'Dynamic' if self.dynamic else 'Outbound',
+            }
+        }
 
 
 class Sim(object):
@@ -357,7 +383,7 @@ class Sim(object):
             return 400, msg('not_started')
         if camp.status == 'STOPPED':
             return 400, msg('stopped_add')
-        if type(items) is not list or not items:
+        if not isinstance(items, list) or not items:
             return 400, msg('bad_list')
         return None
 
@@ -382,10 +408,9 @@ class Sim(object):
         extra, crm_ids, crm_index = records.extra, self.crm.ids, self.crm.ranges.index
         results = []
         for item in items:
-            raw = item.get('customer-id') if type(item) is dict and len(item) == 1 else None
-            cid = int(raw) if type(raw) is str and raw.isdigit() and raw.isascii() else 0
-            if cid > 0 and cid not in extra and records.total < MAX_RECORDS and \
-                    (cid in crm_ids or crm_index(cid) >= 0):
+            raw = item.get('customer-id') if isinstance(item, dict) and len(item) == 1 else None
+            cid = int(raw) if isinstance(raw, str) and raw.isdigit() and raw.isascii() else 0
+            if cid > 0 and cid not in extra and records.total < MAX_RECORDS and (cid in crm_ids or crm_index(cid) >= 0):
                 extra[cid] = NEW
                 records.total += 1
                 results.append({'customer-id': cid, 'http-status': 200})
@@ -394,7 +419,7 @@ class Sim(object):
         return results
 
     def add_one(self, camp, item, now):
-        if type(item) is not dict:
+        if not isinstance(item, dict):
             return {'customer-id': None, 'http-status': 400, 'message': MSG['bad_id']}
         cid = parse_customer_id(item.get('customer-id'))
         out = {'customer-id': cid}
@@ -458,14 +483,15 @@ def schedule_error(camp, sched, now):
         return MSG['past']
     if when > now + SEVEN_DAYS:
         return MSG['too_far']
-    if (camp.start is not None and when < camp.start) or \
-            (camp.end is not None and when > camp.end):
+    if (camp.start is not None and when < camp.start) or (camp.end is not None and when > camp.end):
         return MSG['window'] % (iso_ms(camp.start), iso_ms(camp.end))
     return None
 
 
 def record_json(cid, campaign_id, status, schedule):
     """One stats record, loosely typed (numeric strings) as 8x8 sends it."""
-    return ('{"record-id": "%d", "campaign-id": "%d", "phone-list": "", "status": "%d", '
-            '"status-code": "0", "disposition-code": "%s", "schedule-date-time": "%s"}'
-            % (cid, campaign_id, status, '1002' if status == SCHEDULED else '1000', schedule))
+    return (
+        '{"record-id": "%d", "campaign-id": "%d", "phone-list": "", "status": "%d", '
+        '"status-code": "0", "disposition-code": "%s", "schedule-date-time": "%s"}'
+        % (cid, campaign_id, status, '1002' if status == SCHEDULED else '1000', schedule)
+    )

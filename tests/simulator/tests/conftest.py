@@ -3,6 +3,7 @@
 """Shared fixtures: the simulator package on sys.path and a real server process."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import os
@@ -38,8 +39,7 @@ class SimProcess(object):
         self.url = 'http://127.0.0.1:%d' % self.port
         self.out_path = str(tmp_path / ('sim-%d.out' % self.port))
         self.out = open(self.out_path, 'w')
-        cmd = [sys.executable, RUN, '--host', '127.0.0.1', '--port', str(self.port),
-               '--fixture', str(fixture)] + list(args)
+        cmd = [sys.executable, RUN, '--host', '127.0.0.1', '--port', str(self.port), '--fixture', str(fixture)] + list(args)
         self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=subprocess.STDOUT)
         self.wait_listening()
 
@@ -79,9 +79,20 @@ def sim(tmp_path_factory):
 @pytest.fixture
 def api(sim):
     """A clean simulator: original fixture, no faults, empty request log."""
-    requests.patch(sim.url + '/_sim/faults', json={
-        'latency_ms': 0, 'error_rate': 0, 'rate_limit': 0, 'reset_rate': 0,
-        'lost_response_rate': 0, 'timeout_rate': 0, 'max_batch': 0,
-        'status_method': 'both', 'delete_variant': 'spec', 'seed': 1}).raise_for_status()
+    requests.patch(
+        sim.url + '/_sim/faults',
+        json={
+            'latency_ms': 0,
+            'error_rate': 0,
+            'rate_limit': 0,
+            'reset_rate': 0,
+            'lost_response_rate': 0,
+            'timeout_rate': 0,
+            'max_batch': 0,
+            'status_method': 'both',
+            'delete_variant': 'spec',
+            'seed': 1,
+        },
+    ).raise_for_status()
     requests.post(sim.url + '/_sim/reset').raise_for_status()
     return sim

@@ -3,6 +3,7 @@
 """HTTP tests against run.py started as a real subprocess."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import signal
@@ -48,15 +49,18 @@ def test_listening_line_flushed_to_file(sim):
     assert requests.get(sim.url + '/_sim/health').json() == {'ok': True}
 
 
-@pytest.mark.parametrize('method,path,auth', [
-    ('PATCH', '/api/tstats/campaigns/2', ('acme', 'wrong')),
-    ('PATCH', '/api/tstats/campaigns/2', DATA),
-    ('POST', '/api/tstats/campaigns/2/customers', DATA),
-    ('DELETE', '/api/tstats/campaigns/2/customers/1000001', DATA),
-    ('GET', '/api/stats/campaigns/2.json', ACTION),
-    ('GET', '/api/stats/campaigns/2/records.json', ('other', 'data-456')),
-    ('GET', '/api/stats/campaigns/2.json', None),
-])
+@pytest.mark.parametrize(
+    'method,path,auth',
+    [
+        ('PATCH', '/api/tstats/campaigns/2', ('acme', 'wrong')),
+        ('PATCH', '/api/tstats/campaigns/2', DATA),
+        ('POST', '/api/tstats/campaigns/2/customers', DATA),
+        ('DELETE', '/api/tstats/campaigns/2/customers/1000001', DATA),
+        ('GET', '/api/stats/campaigns/2.json', ACTION),
+        ('GET', '/api/stats/campaigns/2/records.json', ('other', 'data-456')),
+        ('GET', '/api/stats/campaigns/2.json', None),
+    ],
+)
 def test_auth_failures(api, method, path, auth):
     resp = requests.request(method, api.url + path, auth=auth, json={'status': 'PAUSED'})
     assert (resp.status_code, resp.json()) == (401, {'message': 'Unauthorized'})
@@ -74,19 +78,24 @@ def test_status_change(api, method, suffix):
     assert (again.status_code, again.json()) == (400, {'message': 'Invalid state transition'})
 
 
-@pytest.mark.parametrize('body,code,message', [
-    (b'not json', 400, 'Invalid status'),
-    (b'{"status": "NEW"}', 400, 'Invalid status'),
-])
+@pytest.mark.parametrize(
+    'body,code,message',
+    [
+        (b'not json', 400, 'Invalid status'),
+        (b'{"status": "NEW"}', 400, 'Invalid status'),
+    ],
+)
 def test_status_change_bad_bodies(api, body, code, message):
     resp = requests.patch(tstats(api, '2'), data=body, auth=ACTION)
     assert (resp.status_code, resp.json()) == (code, {'message': message})
 
 
 def test_unknown_campaign(api):
-    for resp in (requests.patch(tstats(api, '999'), json={'status': 'PAUSED'}, auth=ACTION),
-                 requests.get(stats(api, '999.json'), auth=DATA),
-                 add(api, 999, [{'customer-id': '1000001'}])):
+    for resp in (
+        requests.patch(tstats(api, '999'), json={'status': 'PAUSED'}, auth=ACTION),
+        requests.get(stats(api, '999.json'), auth=DATA),
+        add(api, 999, [{'customer-id': '1000001'}]),
+    ):
         assert (resp.status_code, resp.json()) == (404, {'message': 'The campaign cannot be found.'})
 
 
@@ -100,9 +109,14 @@ def test_status_method_post_only_at_runtime(api):
 
 
 def test_add_customers_207(api):
-    items = [{'customer-id': '1000100'}, {'customer-id': 1000101}, {'customer-id': 'x'},
-             {'customer-id': '9'}, {'customer-id': '1000001'},
-             {'customer-id': '1000102', 'schedule-date-time': '2020-01-01T00:00:00Z'}]
+    items = [
+        {'customer-id': '1000100'},
+        {'customer-id': 1000101},
+        {'customer-id': 'x'},
+        {'customer-id': '9'},
+        {'customer-id': '1000001'},
+        {'customer-id': '1000102', 'schedule-date-time': '2020-01-01T00:00:00Z'},
+    ]
     resp = add(api, 2, items)
     assert resp.status_code == 207
     assert resp.json() == [
@@ -111,20 +125,23 @@ def test_add_customers_207(api):
         {'customer-id': None, 'http-status': 400, 'message': 'Invalid customer-id'},
         {'customer-id': 9, 'http-status': 404, 'message': 'The customer-id has not been found.'},
         {'customer-id': 1000001, 'http-status': 400, 'message': 'Duplicate customer'},
-        {'customer-id': 1000102, 'schedule-date-time': '2020-01-01T00:00:00Z', 'http-status': 400,
-         'message': 'The subject schedule-date-time is in the past.'}]
+        {'customer-id': 1000102, 'schedule-date-time': '2020-01-01T00:00:00Z', 'http-status': 400, 'message': 'The subject schedule-date-time is in the past.'},
+    ]
     assert sim_campaign(api, 2)['records_total'] == 7
     assert log(api)[-1]['items'] == 6
 
 
-@pytest.mark.parametrize('cid,body,message', [
-    (1, [{'customer-id': '1000001'}], 'The operation is invalid for a campaign that has not started.'),
-    (5, [{'customer-id': '1000001'}], 'The campaign has stopped. No additional customers can be added.'),
-    (6, [{'customer-id': '1000001'}], 'This is not a dynamic campaign.'),
-    (7, [{'customer-id': '1000001'}], 'The campaign is not enabled.'),
-    (2, [], 'The provided customer list is invalid.'),
-    (2, {'customer-id': '1000001'}, 'The provided customer list is invalid.'),
-])
+@pytest.mark.parametrize(
+    'cid,body,message',
+    [
+        (1, [{'customer-id': '1000001'}], 'The operation is invalid for a campaign that has not started.'),
+        (5, [{'customer-id': '1000001'}], 'The campaign has stopped. No additional customers can be added.'),
+        (6, [{'customer-id': '1000001'}], 'This is not a dynamic campaign.'),
+        (7, [{'customer-id': '1000001'}], 'The campaign is not enabled.'),
+        (2, [], 'The provided customer list is invalid.'),
+        (2, {'customer-id': '1000001'}, 'The provided customer list is invalid.'),
+    ],
+)
 def test_add_request_level_errors(api, cid, body, message):
     resp = add(api, cid, body)
     assert (resp.status_code, resp.json()) == (400, {'message': message})
@@ -146,15 +163,24 @@ def test_delete_support_variant(api):
     ok = requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION)
     assert (ok.status_code, ok.json()) == (200, {'message': 'Customer deleted.'})
     done = requests.delete(tstats(api, '2/customers/1000004'), auth=ACTION)
-    assert (done.status_code, done.json()) == (
-        404, {'message': 'The customer is not available for deletion: marked completed.'})
+    assert (done.status_code, done.json()) == (404, {'message': 'The customer is not available for deletion: marked completed.'})
 
 
 def test_read_records_shapes(api):
     one = requests.get(stats(api, '3/records.json'), auth=DATA).json()
-    assert one == {'records': {'record': {
-        'record-id': '1000010', 'campaign-id': '3', 'phone-list': '', 'status': '1',
-        'status-code': '0', 'disposition-code': '1000', 'schedule-date-time': ''}}}
+    assert one == {
+        'records': {
+            'record': {
+                'record-id': '1000010',
+                'campaign-id': '3',
+                'phone-list': '',
+                'status': '1',
+                'status-code': '0',
+                'disposition-code': '1000',
+                'schedule-date-time': '',
+            }
+        }
+    }
     assert requests.get(stats(api, '4/records.json'), auth=DATA).json() == {'records': ''}
     many = requests.get(stats(api, '2/records.json'), auth=DATA).json()['records']['record']
     assert [r['status'] for r in many] == ['0', '1', '2', '3', '4']
@@ -188,9 +214,9 @@ def test_error_rate_not_applied(api):
 
 def test_error_rate_is_deterministic_with_seed(api):
     runs = []
-    for _ in range(2):
+    for _round in range(2):
         faults(api, error_rate=0.5, seed=7)
-        runs.append([requests.get(stats(api, '2.json'), auth=DATA).status_code for _ in range(20)])
+        runs.append([requests.get(stats(api, '2.json'), auth=DATA).status_code for _i in range(20)])
     assert runs[0] == runs[1] and 200 in runs[0] and set(runs[0]) - {200}
 
 
@@ -265,8 +291,7 @@ def test_sim_admin_api(api):
 
 
 def test_cli_flags(tmp_path):
-    proc = SimProcess(tmp_path, args=['--status-method', 'post', '--delete-variant', 'support',
-                                      '--max-batch', '1', '--seed', '3'])
+    proc = SimProcess(tmp_path, args=['--status-method', 'post', '--delete-variant', 'support', '--max-batch', '1', '--seed', '3'])
     try:
         assert requests.patch(tstats(proc, '2'), json={'status': 'PAUSED'}, auth=ACTION).status_code == 405
         assert requests.delete(tstats(proc, '2/customers/1000001'), auth=ACTION).status_code == 200

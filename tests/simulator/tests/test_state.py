@@ -3,6 +3,7 @@
 """Unit tests of the simulator's pure rules (dcsim.state)."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import itertools
@@ -13,17 +14,23 @@ from dcsim import state
 
 NOW = 1800000000.0  # 2027-01-15T08:00:00Z; fixed so schedule rules are deterministic
 HOUR = 3600
-LEGAL = {('NEW', 'RUNNING'), ('RUNNING', 'PAUSED'), ('RUNNING', 'STOPPED'),
-         ('PAUSED', 'RUNNING'), ('PAUSED', 'PURGED'), ('PAUSED', 'STOPPED'),
-         ('PURGED', 'RUNNING'), ('PURGED', 'STOPPED')}
+LEGAL = {
+    ('NEW', 'RUNNING'),
+    ('RUNNING', 'PAUSED'),
+    ('RUNNING', 'STOPPED'),
+    ('PAUSED', 'RUNNING'),
+    ('PAUSED', 'PURGED'),
+    ('PAUSED', 'STOPPED'),
+    ('PURGED', 'RUNNING'),
+    ('PURGED', 'STOPPED'),
+}
 CODES = {'RUNNING': 3, 'PAUSED': 8, 'PURGED': 10, 'STOPPED': 5}
 
 
 def make_sim(**campaign):
     entry = {'id': 1, 'status': 'RUNNING'}
     entry.update(campaign)
-    sim = state.Sim({'crm_customers': [{'from': 1000000, 'count': 6000000}, 42],
-                     'campaigns': [entry]})
+    sim = state.Sim({'crm_customers': [{'from': 1000000, 'count': 6000000}, 42], 'campaigns': [entry]})
     return sim, sim.campaigns[1]
 
 
@@ -43,17 +50,19 @@ def test_transition_table(old, new):
         assert camp.status == old
 
 
-@pytest.mark.parametrize('body', [None, {}, [], {'status': 'NEW'}, {'status': 'running'},
-                                  {'status': 3}, 'RUNNING'])
+@pytest.mark.parametrize('body', [None, {}, [], {'status': 'NEW'}, {'status': 'running'}, {'status': 3}, 'RUNNING'])
 def test_invalid_status_body_comes_first(body):
     sim, camp = make_sim(dynamic=False, enabled=False)
     assert sim.change_status(camp, body) == (400, {'message': 'Invalid status'})
 
 
-@pytest.mark.parametrize('entry,message', [
-    ({'dynamic': False, 'enabled': False}, 'Not a dynamic campaign'),
-    ({'enabled': False}, 'The campaign is not enabled.'),
-])
+@pytest.mark.parametrize(
+    'entry,message',
+    [
+        ({'dynamic': False, 'enabled': False}, 'Not a dynamic campaign'),
+        ({'enabled': False}, 'The campaign is not enabled.'),
+    ],
+)
 def test_status_change_needs_dynamic_enabled(entry, message):
     sim, camp = make_sim(**entry)
     assert sim.change_status(camp, {'status': 'PAUSED'}) == (400, {'message': message})
@@ -71,12 +80,15 @@ def test_purge_requeues_and_keeps_records():
     assert camp.records.get(3000001) == state.NEW
 
 
-@pytest.mark.parametrize('entry,message', [
-    ({'dynamic': False, 'enabled': False, 'status': 'NEW'}, 'This is not a dynamic campaign.'),
-    ({'enabled': False, 'status': 'NEW'}, 'The campaign is not enabled.'),
-    ({'status': 'NEW'}, 'The operation is invalid for a campaign that has not started.'),
-    ({'status': 'STOPPED'}, 'The campaign has stopped. No additional customers can be added.'),
-])
+@pytest.mark.parametrize(
+    'entry,message',
+    [
+        ({'dynamic': False, 'enabled': False, 'status': 'NEW'}, 'This is not a dynamic campaign.'),
+        ({'enabled': False, 'status': 'NEW'}, 'The campaign is not enabled.'),
+        ({'status': 'NEW'}, 'The operation is invalid for a campaign that has not started.'),
+        ({'status': 'STOPPED'}, 'The campaign has stopped. No additional customers can be added.'),
+    ],
+)
 def test_add_request_level_errors_in_order(entry, message):
     sim, camp = make_sim(**entry)
     assert sim.add_customers(camp, 'not a list', NOW) == (400, {'message': message})
@@ -91,8 +103,7 @@ def test_add_rejects_bad_lists(items):
 @pytest.mark.parametrize('status', ['RUNNING', 'PAUSED', 'PURGED'])
 def test_add_allowed_while_started(status):
     sim, camp = make_sim(status=status)
-    assert sim.add_customers(camp, [{'customer-id': '1000001'}], NOW) == \
-        (207, [{'customer-id': 1000001, 'http-status': 200}])
+    assert sim.add_customers(camp, [{'customer-id': '1000001'}], NOW) == (207, [{'customer-id': 1000001, 'http-status': 200}])
     assert camp.records.get(1000001) == state.NEW
 
 
@@ -109,24 +120,27 @@ SOON = iso(NOW + HOUR)
 FAR = iso(NOW + 8 * 24 * HOUR)
 
 
-@pytest.mark.parametrize('item,cid,status,message', [
-    ({'customer-id': '1000001'}, 1000001, 200, None),
-    ({'customer-id': 1000001}, 1000001, 200, None),
-    ({'customer-id': 42}, 42, 200, None),
-    ({}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': None}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': 'abc'}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': '-5'}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': '0'}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': 0}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': -3}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': True}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': 1.5}, None, 400, 'Invalid customer-id'),
-    ({'customer-id': u'\uff11\uff12'}, None, 400, 'Invalid customer-id'),
-    ('1000001', None, 400, 'Invalid customer-id'),
-    ({'customer-id': '9'}, 9, 404, 'The customer-id has not been found.'),
-    ({'customer-id': '1000500'}, 1000500, 400, 'Duplicate customer'),
-])
+@pytest.mark.parametrize(
+    'item,cid,status,message',
+    [
+        ({'customer-id': '1000001'}, 1000001, 200, None),
+        ({'customer-id': 1000001}, 1000001, 200, None),
+        ({'customer-id': 42}, 42, 200, None),
+        ({}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': None}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': 'abc'}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': '-5'}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': '0'}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': 0}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': -3}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': True}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': 1.5}, None, 400, 'Invalid customer-id'),
+        ({'customer-id': '\uff11\uff12'}, None, 400, 'Invalid customer-id'),
+        ('1000001', None, 400, 'Invalid customer-id'),
+        ({'customer-id': '9'}, 9, 404, 'The customer-id has not been found.'),
+        ({'customer-id': '1000500'}, 1000500, 400, 'Duplicate customer'),
+    ],
+)
 def test_item_results_ids(item, cid, status, message):
     result, camp = add_one(item)
     expected = {'customer-id': cid, 'http-status': status}
@@ -136,17 +150,20 @@ def test_item_results_ids(item, cid, status, message):
     assert camp.records.total == (2 if status == 200 else 1)
 
 
-@pytest.mark.parametrize('sched,status,message', [
-    (SOON, 200, None),
-    ('2027-01-15T09:00:00+00:00', 200, None),
-    ('2027-01-15T09:00:00', 400, state.MSG['bad_format']),
-    ('2027-01-15 09:00:00Z', 400, state.MSG['bad_format']),
-    ('2016-08-29T 09:00:00.000Z', 400, state.MSG['bad_format']),
-    ('tomorrow', 400, state.MSG['bad_format']),
-    (12345, 400, state.MSG['bad_format']),
-    (PAST, 400, state.MSG['past']),
-    (FAR, 400, state.MSG['too_far']),
-])
+@pytest.mark.parametrize(
+    'sched,status,message',
+    [
+        (SOON, 200, None),
+        ('2027-01-15T09:00:00+00:00', 200, None),
+        ('2027-01-15T09:00:00', 400, state.MSG['bad_format']),
+        ('2027-01-15 09:00:00Z', 400, state.MSG['bad_format']),
+        ('2016-08-29T 09:00:00.000Z', 400, state.MSG['bad_format']),
+        ('tomorrow', 400, state.MSG['bad_format']),
+        (12345, 400, state.MSG['bad_format']),
+        (PAST, 400, state.MSG['past']),
+        (FAR, 400, state.MSG['too_far']),
+    ],
+)
 def test_item_results_schedule(sched, status, message):
     result, camp = add_one({'customer-id': '1000001', 'schedule-date-time': sched})
     assert result['http-status'] == status and result.get('message') == message
@@ -158,12 +175,9 @@ def test_item_results_schedule(sched, status, message):
 
 def test_item_outside_window():
     start, end = NOW + 2 * HOUR, NOW + 3 * HOUR
-    result, camp = add_one({'customer-id': '1000001', 'schedule-date-time': SOON},
-                           start=iso(start), end=iso(end))
-    assert result['message'] == ('The subject schedule-date-time is outside the campaign '
-                                 'schedule from %s to %s.' % (iso(start), iso(end)))
-    inside = add_one({'customer-id': '1000001', 'schedule-date-time': iso(start + 60)},
-                     start=iso(start), end=iso(end))[0]
+    result, camp = add_one({'customer-id': '1000001', 'schedule-date-time': SOON}, start=iso(start), end=iso(end))
+    assert result['message'] == ('The subject schedule-date-time is outside the campaign schedule from %s to %s.' % (iso(start), iso(end)))
+    inside = add_one({'customer-id': '1000001', 'schedule-date-time': iso(start + 60)}, start=iso(start), end=iso(end))[0]
     assert inside['http-status'] == 200
 
 
@@ -202,13 +216,16 @@ def test_deletability_by_record_status(name, code, variant):
         assert camp.records.total == 0 and camp.records.get(1000001) is None
 
 
-@pytest.mark.parametrize('entry,cid,expected', [
-    ({'dynamic': False}, '1000001', (400, 'This is not a dynamic campaign.')),
-    ({'enabled': False}, '1000001', (400, 'This campaign is not enabled.')),
-    ({'status': 'STOPPED'}, '1000001', (400, 'The campaign has stopped. No customers can be deleted.')),
-    ({}, '1000999', (404, 'The customer has not been located.')),
-    ({}, 'abc', (404, 'The customer has not been located.')),
-])
+@pytest.mark.parametrize(
+    'entry,cid,expected',
+    [
+        ({'dynamic': False}, '1000001', (400, 'This is not a dynamic campaign.')),
+        ({'enabled': False}, '1000001', (400, 'This campaign is not enabled.')),
+        ({'status': 'STOPPED'}, '1000001', (400, 'The campaign has stopped. No customers can be deleted.')),
+        ({}, '1000999', (404, 'The customer has not been located.')),
+        ({}, 'abc', (404, 'The customer has not been located.')),
+    ],
+)
 def test_delete_errors(entry, cid, expected):
     entry['records'] = [{'customer_id': 1000001, 'status': 'NEW'}]
     sim, camp = make_sim(**entry)
@@ -224,8 +241,7 @@ def test_requeued_record_becomes_deletable_again():
 
 
 def test_range_records_iterate_with_overrides():
-    sim, camp = make_sim(records=[{'from': 5000, 'count': 5, 'status': 'QUEUED'},
-                                  {'customer_id': 10, 'status': 'NEW'}])
+    sim, camp = make_sim(records=[{'from': 5000, 'count': 5, 'status': 'QUEUED'}, {'customer_id': 10, 'status': 'NEW'}])
     camp.records.put(5001, state.ACCEPTED)
     camp.records.remove(5002)
     camp.records.remove(10)
@@ -243,20 +259,27 @@ def test_overlapping_ranges_are_rejected():
 
 
 def test_stats_views():
-    sim, camp = make_sim(name='X', status_code=4, start='2026-01-01T00:00:00Z',
-                         records=[{'from': 5000, 'count': 3}])
+    sim, camp = make_sim(name='X', status_code=4, start='2026-01-01T00:00:00Z', records=[{'from': 5000, 'count': 3}])
     stats = camp.stats()['campaign']
-    assert (stats['status'], stats['no-of-records'], stats['start-time'], stats['end-time']) == \
-        (4, 3, '2026-01-01T00:00:00.000Z', '')
+    assert (stats['status'], stats['no-of-records'], stats['start-time'], stats['end-time']) == (4, 3, '2026-01-01T00:00:00.000Z', '')
     assert make_sim(status='NEW')[1].stats()['campaign']['status'] == 0
     line = state.record_json(5000, 1, state.QUEUED, '')
     assert '"record-id": "5000"' in line and '"status": "1"' in line
 
 
-MIXED = [{'customer-id': '1000001'}, {'customer-id': '1000001'}, {'customer-id': 1000002},
-         {'customer-id': '9'}, {'customer-id': 'x'}, {'customer-id': '0'}, 'junk',
-         {'customer-id': '1000003', 'schedule-date-time': SOON}, {'customer-id': '42'},
-         {'customer-id': '1000004', 'extra': 1}, {'other': '1000005'}]
+MIXED = [
+    {'customer-id': '1000001'},
+    {'customer-id': '1000001'},
+    {'customer-id': 1000002},
+    {'customer-id': '9'},
+    {'customer-id': 'x'},
+    {'customer-id': '0'},
+    'junk',
+    {'customer-id': '1000003', 'schedule-date-time': SOON},
+    {'customer-id': '42'},
+    {'customer-id': '1000004', 'extra': 1},
+    {'other': '1000005'},
+]
 
 
 def test_fast_path_matches_rules():
