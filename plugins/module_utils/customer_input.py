@@ -216,24 +216,6 @@ def header_columns(header, path):
     return id_column, schedule_column
 
 
-def csv_rows(path):
-    """Rows of a CSV file; blank lines skipped, numbers are file lines."""
-    with open_text(path) as handle:
-        reader = csv.reader(handle)
-        header = next_header(reader)
-        if header is None:
-            return
-        id_column, schedule_column = header_columns(header, path)
-        width = max(id_column, -1 if schedule_column is None else schedule_column) + 1
-        for row in reader:
-            if len(row) < width:
-                row = row + [""] * (width - len(row))
-            raw_id = row[id_column]
-            if not raw_id and not any(field.strip() for field in row):
-                continue
-            yield reader.line_num, raw_id, row[schedule_column] if schedule_column is not None else None, None
-
-
 def next_header(reader):
     for row in reader:
         if row and any(field.strip() for field in row):

@@ -19,11 +19,6 @@ description:
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
-  campaign_id:
-    description:
-      - ID of the campaign, as listed in CC Configuration Manager under Campaigns.
-    type: int
-    required: true
   records:
     description:
       - Also return the campaign's records in RV(records).
@@ -41,6 +36,7 @@ options:
     type: int
     default: 1000
 extends_documentation_fragment:
+  - eightbyeight.dynamic_campaigns.campaign
   - eightbyeight.dynamic_campaigns.connection
 attributes:
   check_mode:

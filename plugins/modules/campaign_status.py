@@ -23,11 +23,6 @@ description:
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
-  campaign_id:
-    description:
-      - ID of the campaign, as listed in CC Configuration Manager under Campaigns.
-    type: int
-    required: true
   status:
     description:
       - The status the campaign should have.
@@ -48,6 +43,7 @@ options:
     type: int
     default: 60
 extends_documentation_fragment:
+  - eightbyeight.dynamic_campaigns.campaign
   - eightbyeight.dynamic_campaigns.connection
 attributes:
   check_mode:
