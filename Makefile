@@ -2,8 +2,14 @@
 #   make venv     create .venv (python3) with the toolchain from hack/requirements-dev.txt
 #   make demo     run demo/playbook.yml against the simulator (demo fixture)
 #   make test     run every suite below, print a timing table, fail if any suite failed
-# Suites: lint units simulator-tests sanity ansible-lint integration galaxy-build
+#   make docs     build the HTML docs site into build/docs/html/ (antsibull-docs + Sphinx, offline)
+#   make changelog  release galaxy.yml's version into changelogs/changelog.yaml + CHANGELOG.rst/.md
+# Suites: lint units simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration
+#   matrix-venvs units-core2.16 integration-core2.16 units-core2.21 integration-core2.21
+#   sanity-core2.21 galaxy-build
 #   make integration TARGETS="campaign_info"   selects integration targets; make fmt reformats
+# Support matrix (hack/matrix.sh): .venv = ansible-core 2.19 / Python 3.11; build/venvs/core2.16 =
+#   2.16 / 3.11; build/venvs/core2.21 = 2.21 (newest) / 3.13. `make matrix-venvs` creates them.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -19,15 +25,22 @@ COPY        := $(COLLECTIONS)/ansible_collections/eightbyeight/dynamic_campaigns
 # ansible-test probes python3.X on PATH; the pyenv shims for 3.12/3.13 are broken here, so the
 # venv's bin goes first and every ansible-test call pins --python 3.11.
 TOOL_PATH   := $(BIN):$(PATH)
-SANITY_PY   ?= 3.11
 LINT_DIRS   := plugins tests hack
 
-SUITES      := lint units simulator-tests sanity ansible-lint integration galaxy-build
+# Support-matrix entries besides .venv (see hack/matrix.sh).
+MATRIX      := core2.16 core2.21
+MATRIX_VENVS := $(ROOT)/build/venvs
+# Integration targets for the matrix entries (empty: all of them, like `make integration`).
+MATRIX_TARGETS ?=
 
-.PHONY: help venv demo test $(SUITES) collection-copy seed-get-pip fmt clean
+SUITES      := lint units simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration \
+               matrix-venvs $(foreach m,$(MATRIX),units-$(m) integration-$(m)) sanity-core2.21 galaxy-build
+
+.PHONY: help venv demo test bench $(SUITES) $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
+        $(addprefix sanity-,$(MATRIX)) $(addprefix matrix-venv-,$(MATRIX)) changelog collection-copy seed-get-pip fmt clean
 
 help:
-	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- environment
 venv: $(VENV_STAMP)
@@ -40,6 +53,11 @@ $(VENV_STAMP): hack/requirements-dev.txt
 
 seed-get-pip:
 	@hack/seed-get-pip.sh
+
+matrix-venvs: $(addprefix matrix-venv-,$(MATRIX))
+
+$(addprefix matrix-venv-,$(MATRIX)): matrix-venv-%:
+	@hack/matrix.sh venv $* >/dev/null
 
 collection-copy:
 	@hack/collection-copy.sh >/dev/null
@@ -71,20 +89,14 @@ units: venv collection-copy
 simulator-tests: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/simulator/tests
 
-# Run from the physical copy (ansible-test needs .../ansible_collections/<ns>/<name> as cwd).
-# --python 3.11 only: the other interpreters' pyenv shims are broken on these machines.
-# No --skip-test: every sanity test ansible-test selects runs. A test that ansible-test skips
-# because a tool is missing (shellcheck skips itself with only a warning) fails this target.
+# Run from the physical copy (ansible-test needs .../ansible_collections/<ns>/<name> as cwd), with
+# .venv's ansible-test (2.19, Python 3.11); sanity-core2.21 runs the newest ansible-core on Python 3.13.
 # hack/compile-check.sh adds a byte-compile of plugins/ on the other supported Pythons.
-sanity: venv seed-get-pip collection-copy
-	@rc=0; hack/compile-check.sh || rc=1; \
-	echo "ansible-test sanity --venv --python $(SANITY_PY) (in $(COPY))"; \
-	mkdir -p build/logs; \
-	( cd $(COPY) && PATH=$(TOOL_PATH) $(BIN)/ansible-test sanity --venv --python $(SANITY_PY) --color no ) 2>&1 \
-		| tee build/logs/sanity.log || rc=1; \
-	if grep -E 'Required program "[^"]+" not found|Skipping sanity test' build/logs/sanity.log; then \
-		echo "sanity: a sanity test was skipped for a missing tool (see above): install it"; rc=1; fi; \
-	exit $$rc
+sanity: venv seed-get-pip
+	@rc=0; hack/compile-check.sh || rc=1; VENV=$(VENV) hack/sanity.sh || rc=1; exit $$rc
+
+$(addprefix sanity-,$(MATRIX)): sanity-%: seed-get-pip matrix-venv-%
+	@VENV=$(MATRIX_VENVS)/$* hack/sanity.sh
 
 # The playbooks (demo/) resolve the collection's own modules through the synced copy.
 # ANSIBLE_HOME keeps ansible-lint's own install of the collection out of ~/.ansible/collections
@@ -95,9 +107,38 @@ ansible-lint: venv collection-copy
 integration: venv
 	@VENV=$(VENV) TARGETS="$(TARGETS)" hack/integration.sh
 
+# The support matrix: the same unit tests and integration targets with another ansible-core/Python.
+$(addprefix units-,$(MATRIX)): units-%: venv matrix-venv-% collection-copy
+	@start=$$SECONDS; venv=$(MATRIX_VENVS)/$*; rc=0; \
+	echo "units on $$($$venv/bin/ansible --version | head -n 1), $$($$venv/bin/python --version)"; \
+	( cd $(COPY) && PYTHONPATH=$(COLLECTIONS) $$venv/bin/python -m pytest -q -p no:cacheprovider tests/unit ) || rc=$$?; \
+	echo "units-$*: $$( ((rc == 0)) && echo passed || echo FAILED) in $$((SECONDS - start))s"; exit $$rc
+
+$(addprefix integration-,$(MATRIX)): integration-%: venv matrix-venv-%
+	@VENV=$(MATRIX_VENVS)/$* SIM_VENV=$(VENV) TARGETS="$(or $(TARGETS),$(MATRIX_TARGETS))" hack/integration.sh
+
+# ansible-doc, ansible-doc -t role and antsibull-docs lint-collection-docs.
+docs-lint: venv
+	@VENV=$(VENV) hack/docs-lint.sh
+
+changelog-lint: venv
+	@VENV=$(VENV) hack/changelog.sh lint
+
+changelog: venv
+	@VENV=$(VENV) hack/changelog.sh release
+
+# The HTML site: build/docs/html/index.html. Needs graphviz's `dot` (.ci/run installs it).
+docs: venv
+	@VENV=$(VENV) hack/docs.sh
+
+# Benchmark of campaign_customer against the simulator (docs/bulk.md); not part of `make test`.
+bench: venv collection-copy
+	PATH=$(TOOL_PATH) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+
 # Build from the working tree (exercises build_ignore), check what went into the tarball,
-# install it and verify the installed copy offline, and check ansible-builder finds requests.
-galaxy-build: venv
+# install it into a clean path and verify it offline, check ansible-builder finds requests, run
+# ansible-lint (production) on the installed role and one integration run from the installed copy.
+galaxy-build: venv seed-get-pip
 	@VENV=$(VENV) hack/galaxy-build.sh
 
 clean:

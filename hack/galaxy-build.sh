@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Build the collection tarball from the working tree, check its contents, install it into
-# build/galaxy-install, verify the installed copy offline and run ansible-builder introspect on it.
+# Release checks: build the collection tarball from the working tree, check its contents, install it
+# into a clean path (a new temporary directory), verify the installed copy offline, run ansible-builder
+# introspect on it, ansible-lint (production profile) on the installed role(s), and one integration
+# run from the installed copy: what users install is what is tested.
+#
+# Environment: RELEASE_TARGETS="..." integration targets run from the installed copy
+#              (default: campaign_lifecycle_role, which drives every module through the role).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${VENV:-${root}/.venv}"
+venv="$(cd "${VENV:-${root}/.venv}" && pwd)"
 dist="${root}/build/dist"
-install_dir="${root}/build/galaxy-install"
+# The clean install path is outside the checkout: inside it, ansible-test would take its file list
+# from the checkout's git (where build/ is ignored) and find no test targets.
+install_dir="$(mktemp -d "${TMPDIR:-/tmp}/dynamic_campaigns-release.XXXXXX")"
+trap 'rm -rf "${install_dir}"' EXIT
 export PATH="${venv}/bin:${PATH}"
 
-rm -rf "${dist}" "${install_dir}"
+rm -rf "${dist}" "${root}/build/galaxy-install"
 mkdir -p "${dist}"
 cd "${root}"
 ansible-galaxy collection build --force --output-path "${dist}" .
@@ -41,3 +49,18 @@ if ! grep -q 'requests' <<<"${introspect}"; then
     exit 1
 fi
 echo "galaxy-build: ansible-builder introspect finds requests"
+
+installed="${install_dir}/ansible_collections/eightbyeight/dynamic_campaigns"
+
+# ansible-lint as Galaxy/AAP users would run it on what they install. ANSIBLE_HOME keeps its own
+# install of the collection out of ~/.ansible.
+for role in "${installed}"/roles/*/; do
+    role="${role%/}"
+    echo "galaxy-build: ansible-lint --profile production ${role#"${installed}"/} (installed copy)"
+    (cd "${installed}" && ANSIBLE_HOME="${root}/build/ansible-lint-home" NO_COLOR=1 \
+        ansible-lint --profile production --offline "roles/${role##*/}")
+done
+
+echo "galaxy-build: integration from the installed collection (${installed})"
+COLLECTION_DIR="${installed}" VENV="${venv}" TARGETS="${RELEASE_TARGETS:-campaign_lifecycle_role}" \
+    "${root}/hack/integration.sh"

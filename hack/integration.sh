@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Integration harness: start the simulator on a free loopback port, write
-# tests/integration/integration_config.yml into the physical collection copy, run
-# `ansible-test integration --local --python 3.11` there, always stop the simulator.
+# tests/integration/integration_config.yml into the collection directory, run
+# `ansible-test integration --local --python X.Y` there, always stop the simulator. Prints its timing.
 #
 # Environment: TARGETS="target_a target_b" to select targets (default: all),
-#              ANSIBLE_TEST_VERBOSITY=-v|-vvv (default: none).
+#              ANSIBLE_TEST_VERBOSITY=-v|-vvv (default: none),
+#              VENV=<venv>   whose ansible-test / ansible-core / python run the tests and the modules
+#                            (default .venv; the support matrix passes build/venvs/<name>),
+#              COLLECTION_DIR=<.../ansible_collections/eightbyeight/dynamic_campaigns> to test
+#                            (default: the synced copy of the working tree; galaxy-build passes the
+#                            collection installed from the release tarball),
+#              SIM_VENV=<venv> that runs the simulator (default .venv: it needs aiohttp).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${VENV:-${root}/.venv}"
+venv="$(cd "${VENV:-${root}/.venv}" && pwd)"
+SIM_PYTHON="${SIM_PYTHON:-${SIM_VENV:-${root}/.venv}/bin/python}"
+test_python="$("${venv}/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+started=${SECONDS}
 # shellcheck source=hack/simulator.sh
 source "${root}/hack/simulator.sh"
 trap sim_stop EXIT
@@ -19,7 +28,18 @@ trap 'exit 130' INT TERM
 mkdir -p "${root}/build"
 exec 8>"${root}/build/.integration.lock"
 flock -n 8 || { echo "integration: waiting for another integration run in this checkout to finish"; flock 8; }
-copy="$("${root}/hack/collection-copy.sh" | tail -n 1)"
+if [[ -n "${COLLECTION_DIR:-}" ]]; then
+    copy="${COLLECTION_DIR}"
+else
+    copy="$("${root}/hack/collection-copy.sh" | tail -n 1)"
+fi
+label="ansible-core $("${venv}/bin/python" -c 'import ansible.release as r; print(r.__version__)'), Python ${test_python}, ${copy#"${root}"/}"
+report() {
+    local rc=$?
+    sim_stop
+    echo "integration: $([[ ${rc} -eq 0 ]] && echo passed || echo "FAILED (rc=${rc})") in $((SECONDS - started))s (${label})"
+}
+trap report EXIT
 
 targets_dir="${copy}/tests/integration/targets"
 if [[ -z "$(find "${targets_dir}" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" ]]; then
@@ -45,6 +65,6 @@ YAML
 # shellcheck disable=SC2086  # TARGETS and the verbosity flag are word lists on purpose
 (
     cd "${copy}"
-    PATH="${venv}/bin:${PATH}" "${venv}/bin/ansible-test" integration --local --python 3.11 \
+    PATH="${venv}/bin:${PATH}" "${venv}/bin/ansible-test" integration --local --python "${test_python}" \
         --color no ${ANSIBLE_TEST_VERBOSITY:-} ${TARGETS:-}
 )

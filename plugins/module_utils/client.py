@@ -231,6 +231,7 @@ class Client:
         self.session.mount("https://", adapter)
         self._lock = threading.Lock()
         self.stats = {"requests": 0, "retries": 0}
+        self._templates = {}
 
     @classmethod
     def from_params(cls, params, pool_size=10):
@@ -273,18 +274,20 @@ class Client:
         self.require_token("data", "read campaigns")
         return self.request("GET", path, "data", retry=self.read_policy()).body
 
-    def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None):
+    def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None, data=None):
         """Send one call, retrying per `retry`; return a Response or raise.
 
-        Statuses below 400, and those in `accept`, are returned; the rest
-        raise a typed HttpError. No answer at all raises TransportError.
+        `body` is JSON-encoded here; `data` is a body encoded as JSON already
+        (bytes), sent by the bulk path. Statuses below 400, and those in
+        `accept`, are returned; the rest raise a typed HttpError. No answer at
+        all raises TransportError.
         """
         retry = retry or NO_RETRY
         started = self.clock()
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(method, path, token, body)
+            outcome = self._attempt(method, path, token, body) if data is None else self._send_encoded(method, path, token, data)
             delay = self._retry_delay(retry, outcome, attempt, self.clock() - started)
             if delay is None:
                 return self._finish(method, path, outcome, accept)
@@ -295,7 +298,7 @@ class Client:
 
     def _attempt(self, method, path, token, body):
         self._count("requests")
-        data = None if body is None else json.dumps(body, separators=(",", ":"))
+        data = body if body is None or isinstance(body, bytes) else json.dumps(body, separators=(",", ":"))
         headers = {"Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
@@ -311,6 +314,30 @@ class Client:
             )
         except requests.RequestException as exc:
             return exc
+
+    def _send_encoded(self, method, path, token, data):
+        """What _attempt does, without preparing the request and reading the
+        environment again for each one of a bulk run's thousands of calls
+        (~0.3 ms of CPU each). Cookies the server set go the usual way."""
+        if self.session.cookies:
+            return self._attempt(method, path, token, data)
+        self._count("requests")
+        template, settings = self._templates.get((method, path, token)) or self._template(method, path, token)
+        prepared = template.copy()
+        prepared.prepare_body(data, None)
+        try:
+            return self.session.send(prepared, **settings)
+        except requests.RequestException as exc:
+            return exc
+
+    def _template(self, method, path, token):
+        url = self.base_url + path
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        request = requests.Request(method, url, headers=headers, auth=(self.tenant, self._tokens[token] or ""))
+        settings = self.session.merge_environment_settings(url, {}, None, self.verify, None)
+        settings.update(timeout=self.timeout, allow_redirects=True)
+        self._templates[(method, path, token)] = (self.session.prepare_request(request), settings)
+        return self._templates[(method, path, token)]
 
     def _retry_delay(self, retry, outcome, attempt, elapsed):
         if isinstance(outcome, requests.RequestException):

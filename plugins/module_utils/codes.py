@@ -32,6 +32,7 @@ SETTABLE_STATUSES = ("running", "paused", "purged", "stopped")
 
 RECORD_STATUSES = {0: "new", 1: "queued", 2: "accepted", 3: "completed", 4: "scheduled"}
 DELETABLE_RECORD_STATUSES = frozenset(("new", "queued", "scheduled"))
+DELETABLE_RECORD_CODES = frozenset(code for code, name in RECORD_STATUSES.items() if name in DELETABLE_RECORD_STATUSES)
 RECORD_RESULTS = {
     0: "default",
     1: "max_attempt_reached",

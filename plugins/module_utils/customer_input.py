@@ -3,11 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Customer input for campaign_customer: the list, CSV and JSON Lines files.
 
-Files are streamed, never loaded: a first pass validates every row and keeps
-only an array of ids (8 bytes each); a second pass yields the rows to send.
-A row is a tuple (origin, raw id, raw schedule, structural error). Its origin
-is the file line number (header = line 1) or, for an item of the
-`customers` list at index i, -(i + 1); `origin_text()` names it.
+Files are streamed, never loaded: one pass validates every row and keeps the
+valid ones compactly (InputIndex: ids and origins in arrays, 16 bytes a row,
+schedules only where given), which is all the sending needs. A row is a tuple
+(origin, raw id, raw schedule, structural error); blocks of CSV lines holding
+nothing but an id come as one IdRun, parsed in C. Its origin is the file line
+number (header = line 1) or, for an item of the `customers` list at index i,
+-(i + 1); `origin_text()` names it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +23,8 @@ import json
 import re
 import time
 from array import array
+from itertools import chain, compress, count, islice
+from operator import eq, lt
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ValidationError,
@@ -36,6 +40,10 @@ ISO_PATTERN = re.compile(
     r"(Z|z|[+-]\d{2}(?::?\d{2})?)$"
 )
 SCHEDULE_CACHE_LIMIT = 100000
+# A block of CSV lines that are each a customer id of at most 18 digits and
+# nothing else (an empty schedule at most): parsed in C, no per-row Python.
+ID_ONLY_LINES = re.compile(r"(?:[0-9]{1,18},?(?:\r?\n|\Z))+")
+BLOCK_CHARS = 1 << 20
 
 
 def origin_text(origin):
@@ -216,6 +224,53 @@ def header_columns(header, path):
     return id_column, schedule_column
 
 
+def csv_parts(path):
+    """Rows of a CSV file; blank lines skipped, numbers are file lines.
+
+    Blocks of id-only lines come as one IdRun each; anything else as rows.
+    """
+    with open_text(path) as handle:
+        reader = csv.reader(handle)
+        header = next_header(reader)
+        if header is None:
+            return
+        columns = header_columns(header, path)
+        lines = reader.line_num
+        if columns[0] == 0 and len(header) <= 2:
+            lines, handle = yield from id_runs(handle, columns, lines)
+        yield from reader_rows(csv.reader(handle), columns, lines)
+
+
+def id_runs(handle, columns, lines):
+    """IdRuns while blocks hold ids only; (lines read, the rest to parse) at the first that does not."""
+    while True:
+        block = handle.readlines(BLOCK_CHARS)
+        if not block:
+            return lines, ()
+        text = "".join(block)
+        ids = array("q", map(int, text.replace(",", " ").split())) if ID_ONLY_LINES.fullmatch(text) else ()
+        if len(ids) == len(block) and min(ids) > 0:
+            yield IdRun(lines + 1, ids)
+        elif '"' in text:
+            # A quoted field may go on past this block: the csv module reads the rest.
+            return lines, chain(block, handle)
+        else:
+            yield from reader_rows(csv.reader(block), columns, lines)
+        lines += len(block)
+
+
+def reader_rows(reader, columns, offset):
+    id_column, schedule_column = columns
+    width = max(id_column, -1 if schedule_column is None else schedule_column) + 1
+    for row in reader:
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        raw_id = row[id_column]
+        if not raw_id and not any(field.strip() for field in row):
+            continue
+        yield offset + reader.line_num, raw_id, row[schedule_column] if schedule_column is not None else None, None
+
+
 def next_header(reader):
     for row in reader:
         if row and any(field.strip() for field in row):
@@ -240,6 +295,16 @@ def jsonl_rows(path):
             yield (number,) + mapping_fields(item)
 
 
+class IdRun:
+    """Valid ids of consecutive file lines, the first on first_line."""
+
+    __slots__ = ("first_line", "ids")
+
+    def __init__(self, first_line, ids):
+        self.first_line = first_line
+        self.ids = ids
+
+
 class CustomerInput:
     """Both sources, readable as often as needed (each pass re-opens the file)."""
 
@@ -250,10 +315,11 @@ class CustomerInput:
         if path:
             open_text(path).close()
 
-    def rows(self):
+    def parts(self):
+        """Rows (origin, raw id, raw schedule, error) and IdRuns, in input order."""
         yield from list_rows(self.customers)
         if self.path:
-            reader = csv_rows if self.format == "csv" else jsonl_rows
+            reader = csv_parts if self.format == "csv" else jsonl_rows
             try:
                 yield from reader(self.path)
             except UnicodeDecodeError as exc:
@@ -261,99 +327,108 @@ class CustomerInput:
 
 
 class InputIndex:
-    """What the first pass learnt: distinct ids, duplicates, invalid rows."""
+    """The valid rows, compactly: ids and origins by position, schedules where given.
+
+    A position is a valid row's rank in the input; `skip` holds the positions
+    of repeats, which are never sent. Schedules are numbers into `texts`
+    (0 = none), kept only once some row has one.
+    """
 
     def __init__(self):
         self.ids = array("q")
-        self.valid_rows = 0
+        self.origins = array("q")
+        self.schedule_refs = None
+        self.texts = [None]
+        self.text_numbers = {}
+        self.skip = set()
         self.invalid = 0
         self.duplicates = 0
-        self.repeated = frozenset()
-        self.conflicts = set()
 
     @property
     def requested(self):
-        return len(self.ids)
+        return len(self.ids) - len(self.skip)
+
+    def add_run(self, run):
+        self.ids.extend(run.ids)
+        self.origins.extend(range(run.first_line, run.first_line + len(run.ids)))
+        if self.schedule_refs is not None:
+            self.schedule_refs.frombytes(bytes(len(run.ids) * self.schedule_refs.itemsize))
+
+    def add_row(self, cid, origin, text):
+        if text is not None and self.schedule_refs is None:
+            self.schedule_refs = array("l", bytes(len(self.ids) * array("l").itemsize))
+        if self.schedule_refs is not None:
+            self.schedule_refs.append(self.text_number(text) if text is not None else 0)
+        self.ids.append(cid)
+        self.origins.append(origin)
+
+    def text_number(self, text):
+        number = self.text_numbers.get(text)
+        if number is None:
+            number = self.text_numbers[text] = len(self.texts)
+            self.texts.append(text)
+        return number
+
+    def schedule(self, position):
+        refs = self.schedule_refs
+        return None if refs is None else self.texts[refs[position]]
+
+    def positions(self):
+        """Positions of the rows to send, in input order."""
+        if not self.skip:
+            return range(len(self.ids))
+        return (position for position in range(len(self.ids)) if position not in self.skip)
 
 
 def scan(source, validator, on_invalid, tick=None):
     """First pass: validate every row; on_invalid(origin, raw id, reason); tick(rows) now and then."""
     index = InputIndex()
-    ids = index.ids
-    ordered = True
-    last = 0
     check = validator.check
-    for count, (origin, raw_id, raw_schedule, error) in enumerate(source.rows()):
-        if tick is not None and not count & 0xFFFF:
-            tick(count)
-        cid, _text, _epoch, reason = (None, None, None, error) if error else check(raw_id, raw_schedule)
+    for number, part in enumerate(source.parts()):
+        if tick is not None and (part.__class__ is IdRun or not number & 0xFFF):
+            tick(len(index.ids))
+        if part.__class__ is IdRun:
+            index.add_run(part)
+            continue
+        origin, raw_id, raw_schedule, error = part
+        cid, text, _epoch, reason = (None, None, None, error) if error else check(raw_id, raw_schedule)
         if reason:
             index.invalid += 1
             on_invalid(origin, raw_id, reason)
-            continue
-        ids.append(cid)
-        if cid <= last:
-            ordered = False
-        last = cid
-    index.valid_rows = len(ids)
-    if not ordered:
-        collapse_repeats(index)
-        resolve_repeats(source, validator, index, on_invalid)
+        else:
+            index.add_row(cid, origin, text)
+    ids = index.ids
+    if not all(map(lt, ids, islice(ids, 1, None))):
+        resolve_repeats(index, validator, repeated_ids(ids), on_invalid)
     return index
 
 
-def collapse_repeats(index):
-    """Sort the ids and keep each once, remembering the repeated ones."""
-    ordered = sorted(index.ids)
-    repeated = set()
-    unique = array("q")
-    previous = None
-    for cid in ordered:
-        if cid == previous:
-            repeated.add(cid)
-        else:
-            unique.append(cid)
-            previous = cid
-    del ordered
-    index.ids = unique
-    index.repeated = frozenset(repeated)
+def repeated_ids(ids):
+    """Ids found more than once (one sort, no per-id Python code)."""
+    ordered = sorted(ids)
+    return frozenset(compress(ordered, map(eq, ordered, islice(ordered, 1, None))))
 
 
-def resolve_repeats(source, validator, index, on_invalid):
-    """Second look at repeated ids only: same schedule counts once, another is invalid."""
-    if not index.repeated:
-        return
+def resolve_repeats(index, validator, repeated, on_invalid):
+    """Same schedule counts once, another is invalid; only the first row is sent."""
     first = {}
-    for origin, raw_id, raw_schedule, error in source.rows():
-        if error:
-            continue
-        cid, _text, epoch, reason = validator.check(raw_id, raw_schedule)
-        if reason or cid not in index.repeated:
-            continue
+    ids, origins = index.ids, index.origins
+    for position in compress(count(), map(repeated.__contains__, ids)):
+        cid, origin, text = ids[position], origins[position], index.schedule(position)
+        epoch = validator.check(str(cid), text)[2]
         if cid not in first:
             first[cid] = (origin, epoch)
-        elif first[cid][1] == epoch:
+            continue
+        index.skip.add(position)
+        if first[cid][1] == epoch:
             index.duplicates += 1
         else:
             index.invalid += 1
-            index.conflicts.add(origin)
-            on_invalid(origin, raw_id, "customer {0} is repeated with a different schedule-date-time than {1}".format(cid, origin_text(first[cid][0])))
+            on_invalid(origin, cid, "customer {0} is repeated with a different schedule-date-time than {1}".format(cid, origin_text(first[cid][0])))
 
 
-def unique_rows(source, validator, index):
-    """Second pass: (id, schedule text, origin) of each valid id, once."""
-    repeated = index.repeated
-    conflicts = index.conflicts
-    emitted = set()
-    check = validator.check
-    for origin, raw_id, raw_schedule, error in source.rows():
-        if error:
-            continue
-        cid, text, _epoch, reason = check(raw_id, raw_schedule)
-        if reason:
-            continue
-        if repeated and cid in repeated:
-            if origin in conflicts or cid in emitted:
-                continue
-            emitted.add(cid)
-        yield cid, text, origin
+def unique_rows(index):
+    """(id, schedule text, origin) of each valid id, once, in input order."""
+    ids, origins = index.ids, index.origins
+    for position in index.positions():
+        yield ids[position], index.schedule(position), origins[position]

@@ -45,6 +45,7 @@ FAILURE_COLUMNS = ("customer-id", "schedule-date-time", "line", "http-status", "
 # Outcomes a request-level answer can have; REFUSED stops the whole run.
 REFUSED = "refused"
 UNKNOWN = "unknown"
+ADDED_STATUSES = frozenset((200, 201, "200", "201"))
 
 
 def is_duplicate(message):
@@ -88,6 +89,18 @@ def classify_delete(http_status, message, ambiguous, known):
     return "failed"
 
 
+def all_added(items, texts):
+    """The common 207: one 200 per customer sent, in the order sent (texts: the ids sent)."""
+    if not isinstance(items, list) or len(items) != len(texts):
+        return False
+    try:
+        if not all(item["http-status"] in ADDED_STATUSES for item in items):
+            return False
+        return [str(item["customer-id"]) for item in items] == texts
+    except (TypeError, KeyError):
+        return False
+
+
 def item_status(raw):
     """The 207 item's http-status as an int (it may be a numeric string)."""
     try:
@@ -126,7 +139,7 @@ class FailureWriter:
 
 
 class Tally:
-    """Counts and failures of one run, kept in the main thread only."""
+    """Counts and failures of one run; the worker threads update it under the run's lock."""
 
     def __init__(self, failure_writer=None):
         self.counts = dict((key, 0) for key in SUMMARY_KEYS)
@@ -143,6 +156,13 @@ class Tally:
             self.added_ids.append(str(cid))
         elif category == "removed" and len(self.removed_ids) < MAX_DIFF_IDS:
             self.removed_ids.append(str(cid))
+
+    def add_added(self, texts):
+        """A batch added whole: texts are the customer ids as sent."""
+        self.counts["added"] += len(texts)
+        room = MAX_DIFF_IDS - len(self.added_ids)
+        if room > 0:
+            self.added_ids.extend(texts[:room])
 
     def fail(self, cid, origin, http_status, message, schedule=None):
         if self.writer is not None:

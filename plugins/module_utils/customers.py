@@ -13,13 +13,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from itertools import islice
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
     CampaignService,
     campaign_path,
     records_read_path,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.codes import (
+    DELETABLE_RECORD_CODES,
+    RECORD_STATUSES,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
@@ -34,12 +40,14 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     FailureWriter,
     Progress,
     Tally,
+    all_added,
     classify_add,
     classify_delete,
     item_status,
     normal_id,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
+    Feed,
     Throttle,
     parse_records,
 )
@@ -52,8 +60,6 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     ValidationError,
 )
 
-DELETABLE_CODES = frozenset((0, 1, 4))
-RECORD_STATUS_NAMES = {0: "new", 1: "queued", 2: "accepted", 3: "completed", 4: "scheduled"}
 MAX_MESSAGE_ERRORS = 10
 MAX_206_RESENDS = 3
 # A run stops when this many batches in a row got no usable answer at all.
@@ -190,12 +196,13 @@ class CustomerService:
                 raise CampaignError(campaign_id, "not found", exc)
         return {}
 
-    def post_batch(self, campaign_id, body, on_retry):
+    def post_batch(self, campaign_id, data, on_retry):
+        """POST a batch whose JSON body is encoded already (bytes)."""
         return self.client.request(
             "POST",
             records_path(campaign_id),
             "action",
-            body=body,
+            data=data,
             retry=self.client.write_policy(retry_unanswered=True),
             accept=(400, 404, 409, 413, 500),
             on_retry=on_retry,
@@ -251,6 +258,9 @@ class BulkRun:
         self.dead_batches = 0
         self.exclusive_removals = []
         self.warned = set()
+        # Guards the tally and the feed of batches, shared by the worker threads.
+        self.lock = threading.RLock()
+        self.index = None
 
     def close(self):
         if self.writer is not None:
@@ -327,7 +337,7 @@ class BulkRun:
         for cid, status in self.snapshot.items():
             if cid in declared:
                 continue
-            if status in DELETABLE_CODES:
+            if status in DELETABLE_RECORD_CODES:
                 removals.append(cid)
             else:
                 self.tally.counts["kept_not_deletable"] += 1
@@ -344,50 +354,62 @@ class BulkRun:
         self.exclusive_removals = sorted(removals)
 
     def apply(self, index):
-        rows = unique_rows(self.source, self.validator, index)
+        self.index = index
         if self.options.state == "present":
             self.progress.start_phase("adding", index.requested)
-            self.run_adds(rows)
+            self.run_adds(index)
             if self.exclusive_removals:
                 self.progress.start_phase("removing", len(self.exclusive_removals))
                 self.run_deletes((cid, None) for cid in self.exclusive_removals)
         else:
             self.progress.start_phase("removing", index.requested)
-            self.run_deletes((cid, origin) for cid, _text, origin in rows)
+            self.run_deletes((cid, origin) for cid, _text, origin in unique_rows(index))
         self.settle_unknown()
 
     # ------------------------------------------------------------ adds
-    def run_adds(self, rows):
+    def run_adds(self, index):
         if self.check_mode:
-            return self.predict_adds(rows)
-        return self.pump(self.add_batches(rows), self.send_adds)
+            return self.predict_adds(index)
+        return self.pump(self.add_batches(index), self.send_adds)
 
-    def predict_adds(self, rows):
-        for cid, _text, origin in rows:
-            if self.snapshot is None:
-                continue
+    def predict_adds(self, index):
+        if self.snapshot is None:
+            return
+        for cid, _text, origin in unique_rows(index):
             self.tally.add("already_present" if cid in self.snapshot else "added", cid, origin)
 
-    def add_batches(self, rows):
-        """Batches of rows to POST; rows the snapshot holds already are counted, not sent."""
-        batch = []
-        snapshot = self.snapshot
-        for row in rows:
-            if snapshot is not None and row[0] in snapshot:
-                self.tally.add("already_present", row[0], row[2])
-                continue
-            batch.append(row)
-            if len(batch) >= self.batch_size:
-                yield batch
-                batch = []
-        if batch:
+    def add_batches(self, index):
+        """Batches of positions to POST, `batch_size` (which a 413 may lower) at a time."""
+        positions = index.positions()
+        if self.snapshot is not None:
+            positions = self.not_present(positions, index.ids)
+        if isinstance(positions, range):
+            start = 0
+            while start < len(positions):
+                yield positions[start : start + self.batch_size]
+                start += self.batch_size
+            return
+        positions = iter(positions)
+        batch = list(islice(positions, self.batch_size))
+        while batch:
             yield batch
+            batch = list(islice(positions, self.batch_size))
+
+    def not_present(self, positions, ids):
+        """Positions of customers the snapshot does not hold; the others are counted, not sent."""
+        snapshot, counts = self.snapshot, self.tally.counts
+        for position in positions:
+            if ids[position] in snapshot:
+                counts["already_present"] += 1
+            else:
+                yield position
 
     def send_adds(self, batch):
-        """Worker: POST one batch (split on 413); a list of per-item results."""
-        response, ambiguous = self.post_until_answered(batch)
+        """Worker: POST one batch (split on 413); the per-item results not yet counted."""
+        texts = [str(self.index.ids[position]) for position in batch]
+        response, ambiguous = self.post_until_answered(add_body(texts, self.schedules(batch)))
         if response is None:
-            return self.unanswered(batch, ambiguous)
+            return self.unanswered(batch)
         if response.status == 413 and len(batch) > 1:
             half = len(batch) // 2
             self.batch_size = min(self.batch_size, half)
@@ -395,14 +417,27 @@ class BulkRun:
         if response.status >= 400:
             return self.refused_add(batch, response)
         self.dead_batches = 0
-        return self.match_items(batch, response.body, ambiguous)
+        if all_added(response.body, texts):
+            with self.lock:
+                self.tally.add_added(texts)
+            return []
+        return self.match_items(batch, texts, response.body, ambiguous)
 
-    def post_until_answered(self, batch):
+    def schedules(self, batch):
+        if self.index.schedule_refs is None:
+            return None
+        return [self.index.schedule(position) for position in batch]
+
+    def row(self, position):
+        """(id, origin, schedule text) of the row at a position of the input."""
+        index = self.index
+        return index.ids[position], index.origins[position], index.schedule(position)
+
+    def post_until_answered(self, data):
         """POST; a 206 (outcome unknown) is sent again, so duplicates then mean 'ours'."""
-        body = [customer_item(cid, text) for cid, text, _origin in batch]
         ambiguous = False
         for _resend in range(MAX_206_RESENDS + 1):
-            response, unclear = self.call(self.service.post_batch, self.campaign_id, body)
+            response, unclear = self.call(self.service.post_batch, self.campaign_id, data)
             ambiguous = ambiguous or unclear
             if response is None or response.status != 206:
                 return response, ambiguous
@@ -426,7 +461,7 @@ class BulkRun:
         self.throttle.answered()
         return response, attempt.ambiguous
 
-    def unanswered(self, batch, ambiguous):
+    def unanswered(self, batch):
         self.dead_batches += 1
         if self.dead_batches >= MAX_DEAD_BATCHES:
             raise CampaignError(
@@ -434,31 +469,32 @@ class BulkRun:
                 "{0} requests in a row got no usable answer after retries; the run"
                 " stopped. Run the task again to finish: it reaches the declared state.".format(MAX_DEAD_BATCHES),
             )
-        return [("unknown", cid, origin, None, "no answer after retries", text) for cid, text, origin in batch]
+        return [("unknown", cid, origin, None, "no answer after retries", text) for cid, origin, text in map(self.row, batch)]
 
     def refused_add(self, batch, response):
         if response.status == 413:
-            return [("failed", cid, origin, 413, response.message or "Request entity too large", text) for cid, text, origin in batch]
+            message = response.message or "Request entity too large"
+            return [("failed", cid, origin, 413, message, text) for cid, origin, text in map(self.row, batch)]
         raise CampaignError(
             self.campaign_id,
             "adding customers was refused: {0}".format(response.message or "HTTP {0}".format(response.status)),
             ApiError("POST", records_path(self.campaign_id), response.status, response.message),
         )
 
-    def match_items(self, batch, items, ambiguous):
+    def match_items(self, batch, texts, items, ambiguous):
         """Match 207 items to the sent rows by customer id and classify them."""
-        sent = dict((str(row[0]), row) for row in batch)
+        sent = dict(zip(texts, batch))
         results = []
         for item in items if isinstance(items, list) else ():
-            row = sent.pop(normal_id(item.get("customer-id")) if isinstance(item, dict) else None, None)
-            if row is None:
+            position = sent.pop(normal_id(item.get("customer-id")) if isinstance(item, dict) else None, None)
+            if position is None:
                 self.stray_results += 1
                 continue
+            cid, origin, text = self.row(position)
             status, message = item_status(item.get("http-status")), item.get("message")
-            known = None if self.snapshot is None else row[0] in self.snapshot
-            category = classify_add(status, message, ambiguous, known)
-            results.append((category, row[0], row[2], status, message, row[1]))
-        for cid, text, origin in sent.values():
+            known = None if self.snapshot is None else cid in self.snapshot
+            results.append((classify_add(status, message, ambiguous, known), cid, origin, status, message, text))
+        for cid, origin, text in map(self.row, sent.values()):
             results.append(("unknown", cid, origin, None, "the API's answer had no result for this customer", text))
         return results
 
@@ -477,14 +513,14 @@ class BulkRun:
         status = self.snapshot.get(cid)
         if status is None:
             self.tally.add("already_absent", cid, origin)
-        elif status in DELETABLE_CODES:
+        elif status in DELETABLE_RECORD_CODES:
             self.tally.add("removed", cid, origin)
         else:
             self.add_not_deletable(
                 cid,
                 origin,
                 None,
-                "the record is {0}; only new, queued or scheduled records can be deleted".format(RECORD_STATUS_NAMES.get(status, "in an unknown status")),
+                "the record is {0}; only new, queued or scheduled records can be deleted".format(RECORD_STATUSES.get(status, "in an unknown status")),
             )
 
     def add_not_deletable(self, cid, origin, http_status, message):
@@ -530,29 +566,31 @@ class BulkRun:
 
     # ------------------------------------------------------------ pool
     def pump(self, units, work):
-        """Run work(unit) on `workers` threads, at most 2 x workers units in flight."""
-        pending = set()
-        window = self.options.workers * 2
-        with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
-            try:
-                for unit in units:
-                    pending.add(pool.submit(work, unit))
-                    if len(pending) >= window:
-                        pending = self.absorb(pending)
-                while pending:
-                    pending = self.absorb(pending)
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
+        """Run work(unit) on `workers` long-lived threads pulling from one feed; take the results."""
+        feed = Feed(units, self.lock)
+        threads = [threading.Thread(target=self.drain, args=(feed, work), daemon=True) for _ in range(self.options.workers)]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(1.0)
+                    self.progress.update(self.done_count(), self.tally.counts)
+        finally:
+            feed.stop()
+        feed.raise_error()
 
-    def absorb(self, pending):
-        done, rest = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-        for future in done:
-            for result in future.result():
-                self.take(result)
-        self.progress.update(self.done_count(), self.tally.counts)
-        return rest
+    def drain(self, feed, work):
+        """Worker thread: units until the feed ends or any worker failed."""
+        try:
+            for unit in feed:
+                results = work(unit)
+                if results:
+                    with self.lock:
+                        for result in results:
+                            self.take(result)
+        except BaseException as exc:
+            feed.fail(exc)
 
     def take(self, result):
         category, cid, origin, http_status, message, schedule = result
@@ -656,11 +694,17 @@ class BulkRun:
         ).format(self.campaign_id, counts["failed"], counts["not_deletable"], counts["invalid"], self.where_all(), "; ".join(texts))
 
 
-def customer_item(cid, schedule):
-    """One item of the POST body; the seed types customer-id as a string of digits."""
+def add_body(texts, schedules):
+    """The POST body as bytes; the seed types customer-id as a string of digits."""
+    if not schedules or not any(schedules):
+        return ('[{"customer-id":"' + '"},{"customer-id":"'.join(texts) + '"}]').encode()
+    return ("[" + ",".join(map(add_item, texts, schedules)) + "]").encode()
+
+
+def add_item(text, schedule):
     if schedule:
-        return {"customer-id": str(cid), "schedule-date-time": schedule}
-    return {"customer-id": str(cid)}
+        return '{{"customer-id":"{0}","schedule-date-time":{1}}}'.format(text, json.dumps(schedule))
+    return '{{"customer-id":"{0}"}}'.format(text)
 
 
 def verified(result, present_now, present_before, state):

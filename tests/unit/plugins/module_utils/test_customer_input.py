@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import customer_input
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
     RowValidator,
@@ -123,7 +124,7 @@ def run_scan(source, now=NOW, window=(None, None)):
     invalid = []
     validator = RowValidator(now, window)
     index = scan(source, validator, lambda origin, raw, reason: invalid.append((origin_text(origin), reason)))
-    return index, invalid, list(unique_rows(source, validator, index))
+    return index, invalid, list(unique_rows(index))
 
 
 def test_csv_bom_crlf_blank_lines_header_case(tmp_path):
@@ -183,3 +184,38 @@ def test_not_utf8_is_named(tmp_path):
     path.write_bytes(b"customer-id\n\xff\xfe1\n")
     with pytest.raises(ValidationError, match="not UTF-8"):
         run_scan(CustomerInput(path=str(path)))
+
+
+@pytest.mark.parametrize(
+    "body, rows, invalid",
+    [
+        # Blocks of id-only lines (the C fast path), a small block size forcing several blocks.
+        ("1\n2,\n3\r\n4,\r\n5", [(1, 2), (2, 3), (3, 4), (4, 5), (5, 6)], []),
+        # A block with a schedule, a zero, a 19-digit id or a blank line goes through the csv module.
+        ("1\n2,%s\n3\n" % iso(60), [(1, 2), (2, 3), (3, 4)], []),
+        ("1\n0\n3\n", [(1, 2), (3, 4)], ["line 3"]),
+        ("1\n1234567890123456789\n3\n", [(1, 2), (1234567890123456789, 3), (3, 4)], []),
+        ("1\n\n3\n+4\n", [(1, 2), (3, 4)], ["line 5"]),
+        # A quoted field may span lines: the rest of the file goes through the csv module.
+        ('1\n"2"\n"x\ny"\n4\n', [(1, 2), (2, 3), (4, 6)], ["line 5"]),
+    ],
+)
+def test_csv_fast_path_keeps_rows_and_line_numbers(tmp_path, monkeypatch, body, rows, invalid):
+    monkeypatch.setattr(customer_input, "BLOCK_CHARS", 4)
+    index, found, sent = run_scan(CustomerInput(path=write(tmp_path, "c.csv", "customer-id,schedule-date-time\n" + body)))
+    assert [(cid, origin) for cid, _text, origin in sent] == rows
+    assert [origin for origin, _reason in found] == invalid
+
+
+def test_schedules_are_kept_only_where_given(tmp_path):
+    when = iso(60)
+    path = write(tmp_path, "c.csv", "customer-id,schedule-date-time\n1,\n2,%s\n3,\n4,%s\n" % (when, when))
+    index, _invalid, rows = run_scan(CustomerInput(path=path))
+    assert [text for _cid, text, _origin in rows] == [None, when, None, when]
+    assert index.texts == [None, when]
+
+
+def test_unordered_input_without_repeats_sends_everything(tmp_path):
+    index, invalid, rows = run_scan(CustomerInput([5, 3, 9, 1]))
+    assert invalid == [] and index.duplicates == 0
+    assert [cid for cid, _t, _o in rows] == [5, 3, 9, 1]

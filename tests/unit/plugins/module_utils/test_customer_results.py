@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_results import (
     REFUSED,
+    all_added,
     classify_add,
     classify_delete,
     normal_id,
@@ -63,3 +64,20 @@ def test_classify_delete(status, message, ambiguous, known, expected):
 @pytest.mark.parametrize("raw, expected", [(1000001, "1000001"), ("1000001", "1000001"), ("007", "7"), (None, None), (True, None)])
 def test_normal_id(raw, expected):
     assert normal_id(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "items, texts, expected",
+    [
+        ([{"customer-id": 1, "http-status": 200}, {"customer-id": "2", "http-status": "201"}], ["1", "2"], True),
+        ([{"customer-id": 1, "http-status": 200}], ["1", "2"], False),
+        ([{"customer-id": 2, "http-status": 200}, {"customer-id": 1, "http-status": 200}], ["1", "2"], False),
+        ([{"customer-id": 1, "http-status": 400, "message": "Duplicate customer"}], ["1"], False),
+        ([{"customer-id": 1}], ["1"], False),
+        ([{"customer-id": 1, "http-status": [200]}], ["1"], False),
+        (["1"], ["1"], False),
+        ({"message": "x"}, ["1"], False),
+    ],
+)
+def test_all_added_only_for_one_200_per_customer_in_order(items, texts, expected):
+    assert all_added(items, texts) is expected

@@ -5,6 +5,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 from unittest.mock import Mock, PropertyMock
 
 import pytest
@@ -72,9 +73,9 @@ def test_batches_are_matched_by_customer_id_and_classified():
         ("3",): [{"customer-id": "3", "http-status": 404, "message": "The customer-id has not been found."}, {"customer-id": "99", "http-status": 200}],
     }
 
-    def request(method, path, token, body=None, **kwargs):
+    def request(method, path, token, data=None, **kwargs):
         assert (method, path, token) == ("POST", "/api/tstats/campaigns/3001/customers", "action")
-        return Response(207, answers[tuple(item["customer-id"] for item in body)])
+        return Response(207, answers[tuple(item["customer-id"] for item in json.loads(data))])
 
     api.request.side_effect = request
     warn = Mock()

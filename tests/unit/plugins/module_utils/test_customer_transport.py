@@ -5,13 +5,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import pytest
+import json
+import threading
 
+import pytest
+import requests
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
+    Feed,
     Throttle,
     parse_records,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
+    add_body,
     parse_max_removals,
     removal_cap,
 )
@@ -96,3 +103,46 @@ def test_throttle_never_exceeds_the_user_cap():
     for _ in range(21):
         throttle.pace()
     assert clock.now - start == pytest.approx(2.0)
+
+
+def test_feed_stops_every_worker_at_the_first_error():
+    feed = Feed(iter(range(10)), threading.Lock())
+    assert [next(feed), next(feed)] == [0, 1]
+    feed.fail(ValueError("first"))
+    feed.fail(ValueError("second"))
+    assert list(feed) == []
+    with pytest.raises(ValueError, match="first"):
+        feed.raise_error()
+
+
+@pytest.mark.parametrize(
+    "texts, schedules",
+    [(["1", "2"], None), (["1", "2"], [None, None]), (["1", "2"], [None, "2026-05-01T10:00:00Z"])],
+)
+def test_add_body_is_the_json_of_the_items(texts, schedules):
+    items = [dict([("customer-id", text)] + ([("schedule-date-time", when)] if when else [])) for text, when in zip(texts, schedules or [None] * len(texts))]
+    assert json.loads(add_body(texts, schedules)) == items
+
+
+def test_encoded_posts_send_what_session_request_would():
+    client = Client("http://127.0.0.1:1", "acme", action_token="act-123", timeout=7.0)
+    sent = []
+    client.session.send = lambda prepared, **settings: sent.append((prepared, settings)) or "answer"
+    assert client._send_encoded("POST", "/api/tstats/campaigns/1/customers", "action", b'[{"customer-id":"1"}]') == "answer"
+    client._send_encoded("POST", "/api/tstats/campaigns/1/customers", "action", b"[]")
+    prepared, settings = sent[0]
+    assert (prepared.method, prepared.url, prepared.body) == ("POST", "http://127.0.0.1:1/api/tstats/campaigns/1/customers", b'[{"customer-id":"1"}]')
+    assert prepared.headers["Authorization"] == requests.auth._basic_auth_str("acme", "act-123")
+    assert (prepared.headers["Content-Type"], prepared.headers["Content-Length"]) == ("application/json", "21")
+    assert (settings["timeout"], settings["verify"] is not False, settings["allow_redirects"]) == (7.0, True, True)
+    assert (sent[1][0].body, sent[1][0].headers["Content-Length"]) == (b"[]", "2")
+    assert client.stats["requests"] == 2
+
+
+def test_encoded_posts_take_the_usual_path_once_the_server_set_cookies():
+    client = Client("http://127.0.0.1:1", "acme", action_token="act-123")
+    client.session.cookies.set("AWSALB", "x")
+    calls = []
+    client.session.request = lambda method, url, **kw: calls.append((method, url, kw["data"])) or "answer"
+    assert client._send_encoded("POST", "/p", "action", b"[]") == "answer"
+    assert calls == [("POST", "http://127.0.0.1:1/p", b"[]")]
