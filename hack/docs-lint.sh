@@ -18,8 +18,8 @@ trap 'rm -rf "${scratch}"' EXIT
 echo "antsibull-docs lint-collection-docs --plugin-docs . (in ${copy#"${root}"/})"
 (cd "${copy}" && antsibull-docs lint-collection-docs --plugin-docs .) || rc=1
 
-modules="$(cd "${copy}/plugins/modules" && ls -- *.py | sed 's/\.py$//' | grep -v '^__init__$')"
-roles="$(cd "${copy}/roles" && ls -d -- */ 2>/dev/null | tr -d /)"
+modules="$(find "${copy}/plugins/modules" -maxdepth 1 -name '*.py' ! -name '__init__.py' -printf '%f\n' | sed 's/\.py$//' | sort)"
+roles="$(find "${copy}/roles" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort)"
 check_render() {
     # $@: ansible-doc arguments. Fails on a non-zero exit, an empty page or any warning/error.
     if ! ansible-doc "$@" >"${scratch}/out" 2>"${scratch}/err"; then

@@ -28,6 +28,8 @@ trap 'exit 130' INT TERM
 mkdir -p "${root}/build"
 exec 8>"${root}/build/.integration.lock"
 flock -n 8 || { echo "integration: waiting for another integration run in this checkout to finish"; flock 8; }
+# The timing printed at the end counts from here (not the wait for the lock).
+started=${SECONDS}
 if [[ -n "${COLLECTION_DIR:-}" ]]; then
     copy="${COLLECTION_DIR}"
 else

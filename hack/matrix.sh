@@ -24,7 +24,9 @@ pyenv_root() { pyenv root 2>/dev/null || echo "${PYENV_ROOT:-${HOME}/.pyenv}"; }
 find_python() {
     # The pyenv shims for 3.12/3.13 are broken on these machines: look for the real binaries first.
     local version="$1" candidate
+    # pyenv builds (under `pyenv root`, or the usual roots when HOME differs), then system ones.
     for candidate in "$(pyenv_root)"/versions/"${version}".*/bin/python"${version}" \
+        /root/.pyenv/versions/"${version}".*/bin/python"${version}" /usr/local/pyenv/versions/"${version}".*/bin/python"${version}" \
         "/usr/local/bin/python${version}" "/usr/bin/python${version}"; do
         [[ -x "${candidate}" ]] && "${candidate}" -c 'import venv, ensurepip' 2>/dev/null && { echo "${candidate}"; return 0; }
     done

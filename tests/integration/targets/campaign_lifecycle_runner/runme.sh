@@ -104,7 +104,7 @@ if [[ -n "${leaks}" ]]; then
     echo "${leaks}" >&2
     exit 1
 fi
-[[ -n "$(grep -rlF "${data_token}" "${work}"/*/artifacts/*/command)" ]] \
+grep -qF "${data_token}" "${work}"/*/artifacts/*/command \
     || { echo "expected ansible-runner to record the environment in artifacts/*/command" >&2; exit 1; }
 rm -rf "${work}"
 echo "campaign_lifecycle_runner: drift, apply and re-apply through ansible-runner passed; no token outside env/envvars and artifacts/*/command; artifacts deleted"
