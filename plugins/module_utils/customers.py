@@ -133,26 +133,17 @@ def campaign_window(campaign):
     return tuple(parse_schedule(str(campaign.get(key))) if campaign.get(key) else None for key in ("start_time", "end_time"))
 
 
-def refusal_for_adds(campaign):
-    """Why the API would refuse every add to this campaign, or None."""
+def refusal_for(campaign, state):
+    """Why the API would refuse every add (present) or removal (absent), or None."""
+    verb = "added" if state == "present" else "removed"
     if campaign.get("dynamic") is False:
-        return "customers cannot be added: it is not a dynamic campaign."
+        return "customers cannot be {0}: it is not a dynamic campaign.".format(verb)
     if campaign.get("enabled") is False:
         return "customers cannot be changed: the campaign is not enabled."
-    if campaign["status"] == "new":
+    if state == "present" and campaign["status"] == "new":
         return "customers cannot be added: the campaign has not started (status new); start it first (campaign_status: running)."
     if campaign["status"] == "stopped":
-        return "customers cannot be added: the campaign is stopped."
-    return None
-
-
-def refusal_for_removals(campaign):
-    if campaign.get("dynamic") is False:
-        return "customers cannot be removed: it is not a dynamic campaign."
-    if campaign.get("enabled") is False:
-        return "customers cannot be changed: the campaign is not enabled."
-    if campaign["status"] == "stopped":
-        return "customers cannot be removed: the campaign is stopped."
+        return "customers cannot be {0}: the campaign is stopped.".format(verb)
     return None
 
 
@@ -289,7 +280,7 @@ class BulkRun:
             )
             return {}
         campaign = self.service.campaigns.get(self.campaign_id)
-        refusal = (refusal_for_adds if self.options.state == "present" else refusal_for_removals)(campaign)
+        refusal = refusal_for(campaign, self.options.state)
         if refusal and self.check_mode and campaign["status"] == "new":
             self.warn("Campaign {0}: {1} In check mode this is a warning: an earlier task may start it.".format(self.campaign_id, refusal))
         elif refusal:

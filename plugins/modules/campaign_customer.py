@@ -22,11 +22,6 @@ description:
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
-  campaign_id:
-    description:
-      - ID of the campaign, as listed in CC Configuration Manager under Campaigns.
-    type: int
-    required: true
   state:
     description:
       - V(present) adds the customers that the campaign does not hold yet.
@@ -109,6 +104,7 @@ options:
         run, for C(async) tasks and AWX. Written where the module runs.
     type: path
 extends_documentation_fragment:
+  - eightbyeight.dynamic_campaigns.campaign
   - eightbyeight.dynamic_campaigns.connection
 attributes:
   check_mode:
