@@ -559,7 +559,7 @@ class BulkRun:
     def pump(self, units, work):
         """Run work(unit) on `workers` long-lived threads pulling from one feed; take the results."""
         feed = Feed(units, self.lock)
-        threads = [threading.Thread(target=self.drain, args=(feed, work), daemon=True) for _ in range(self.options.workers)]
+        threads = [threading.Thread(target=self.drain, args=(feed, work), daemon=True) for _worker in range(self.options.workers)]
         for thread in threads:
             thread.start()
         try:

@@ -84,7 +84,7 @@ class FakeClock:
 def test_throttle_paces_at_the_accepted_rate_after_429_then_recovers():
     clock = FakeClock()
     throttle = Throttle(4, clock=clock, sleep=clock.sleep)
-    for _ in range(50):
+    for _round in range(50):
         throttle.answered()
         clock.now += 0.01
     throttle.rate_limited()
@@ -100,7 +100,7 @@ def test_throttle_never_exceeds_the_user_cap():
     clock = FakeClock()
     throttle = Throttle(2, max_rate=10, clock=clock, sleep=clock.sleep)
     start = clock.now
-    for _ in range(21):
+    for _round in range(21):
         throttle.pace()
     assert clock.now - start == pytest.approx(2.0)
 
