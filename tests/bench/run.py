@@ -223,7 +223,9 @@ def run_playbook(work, collections, path, extra, python):
     monitor = PeakRss()
     monitor.start()
     started = time.time()
-    done = subprocess.run([playbook_bin, path, "-e", json.dumps(extra)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    done = subprocess.run(
+        [playbook_bin, path, "-e", json.dumps(extra)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False
+    )
     wall = time.time() - started
     monitor.stopped.set()
     monitor.join()
