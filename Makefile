@@ -5,8 +5,8 @@
 #   make docs     build the HTML docs site into build/docs/html/ (antsibull-docs + Sphinx, offline)
 #   make changelog  release galaxy.yml's version into changelogs/changelog.yaml + CHANGELOG.rst/.md
 # Suites: lint units simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration
-#   matrix-venvs units-core2.16 integration-core2.16 units-core2.21 integration-core2.21
-#   sanity-core2.21 galaxy-build
+#   matrix-venvs units-core2.16 units-core2.21 integration-matrix sanity-core2.21 galaxy-build
+#   (integration-matrix = integration-core2.16 + integration-core2.21 in parallel, own copies)
 #   make integration TARGETS="campaign_info"   selects integration targets; make fmt reformats
 # Support matrix (hack/matrix.sh): .venv = ansible-core 2.19 / Python 3.11; build/venvs/core2.16 =
 #   2.16 / 3.11; build/venvs/core2.21 = 2.21 (newest) / 3.13. `make matrix-venvs` creates them.
@@ -34,13 +34,13 @@ MATRIX_VENVS := $(ROOT)/build/venvs
 MATRIX_TARGETS ?=
 
 SUITES      := lint units simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration \
-               matrix-venvs $(foreach m,$(MATRIX),units-$(m) integration-$(m)) sanity-core2.21 galaxy-build
+               matrix-venvs $(addprefix units-,$(MATRIX)) integration-matrix sanity-core2.21 galaxy-build
 
-.PHONY: help venv demo test bench $(SUITES) $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
+.PHONY: help venv demo test bench $(SUITES) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
         $(addprefix sanity-,$(MATRIX)) $(addprefix matrix-venv-,$(MATRIX)) changelog collection-copy seed-get-pip fmt clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- environment
 venv: $(VENV_STAMP)
@@ -116,6 +116,10 @@ $(addprefix units-,$(MATRIX)): units-%: venv matrix-venv-% collection-copy
 
 $(addprefix integration-,$(MATRIX)): integration-%: venv matrix-venv-%
 	@VENV=$(MATRIX_VENVS)/$* SIM_VENV=$(VENV) TARGETS="$(or $(TARGETS),$(MATRIX_TARGETS))" hack/integration.sh
+
+# Every matrix entry's integration at once, each in its own collection copy (build/matrix/<name>/).
+integration-matrix: venv seed-get-pip
+	@SIM_VENV=$(VENV) TARGETS="$(or $(TARGETS),$(MATRIX_TARGETS))" hack/matrix-integration.sh $(MATRIX)
 
 # ansible-doc, ansible-doc -t role and antsibull-docs lint-collection-docs.
 docs-lint: venv

@@ -10,6 +10,7 @@
 #              COLLECTION_DIR=<.../ansible_collections/eightbyeight/dynamic_campaigns> to test
 #                            (default: the synced copy of the working tree; galaxy-build passes the
 #                            collection installed from the release tarball),
+#              COLLECTIONS_ROOT=<dir> where collection-copy.sh syncs the working tree (default build/collections),
 #              SIM_VENV=<venv> that runs the simulator (default .venv: it needs aiohttp).
 set -euo pipefail
 
@@ -24,10 +25,20 @@ trap sim_stop EXIT
 trap 'exit 130' INT TERM
 
 "${root}/hack/seed-get-pip.sh" >/dev/null
-# One integration run at a time per checkout: the copy's integration_config.yml is shared.
-mkdir -p "${root}/build"
-exec 8>"${root}/build/.integration.lock"
-flock -n 8 || { echo "integration: waiting for another integration run in this checkout to finish"; flock 8; }
+# One integration run at a time per collection copy: its integration_config.yml is shared. Copies
+# elsewhere (COLLECTIONS_ROOT for collection-copy.sh, or COLLECTION_DIR) have their own lock, so the
+# support matrix can run its entries in parallel (hack/matrix-integration.sh).
+if [[ -n "${COLLECTION_DIR:-}" ]]; then
+    lock="${COLLECTION_DIR}/../.integration.lock"
+elif [[ -n "${COLLECTIONS_ROOT:-}" ]]; then
+    mkdir -p "${COLLECTIONS_ROOT}"
+    lock="${COLLECTIONS_ROOT}/.integration.lock"
+else
+    mkdir -p "${root}/build"
+    lock="${root}/build/.integration.lock"
+fi
+exec 8>"${lock}"
+flock -n 8 || { echo "integration: waiting for another integration run on this collection copy to finish"; flock 8; }
 # The timing printed at the end counts from here (not the wait for the lock).
 started=${SECONDS}
 if [[ -n "${COLLECTION_DIR:-}" ]]; then
