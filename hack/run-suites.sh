@@ -34,8 +34,14 @@ for i in "${!names[@]}"; do
     printf '%-18s %8s  %s\n' "${names[$i]}" "${durations[$i]}" "${results[$i]}"
 done
 printf '%-18s %8s\n' "total" "$((SECONDS - total_start))"
+passed_count=0
+for result in "${results[@]}"; do
+    [[ "${result}" == ok ]] && passed_count=$((passed_count + 1))
+done
 if ((failed)); then
     echo "RESULT: FAILED"
-    exit 1
+else
+    echo "RESULT: all suites passed"
 fi
-echo "RESULT: all suites passed"
+echo "suites: ${passed_count} passed, $((${#results[@]} - passed_count)) failed"
+exit "${failed}"
