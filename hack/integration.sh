@@ -60,7 +60,7 @@ if [[ -z "$(find "${targets_dir}" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" 
     exit 1
 fi
 
-sim_start "${root}/tests/simulator/fixtures/test.yml"
+SIM_TLS=1 sim_start "${root}/tests/simulator/fixtures/test.yml"
 
 cat >"${copy}/tests/integration/integration_config.yml" <<YAML
 ---
@@ -70,6 +70,9 @@ dc_sim_url: ${SIM_URL}/_sim
 dc_tenant: acme
 dc_action_token: act-123
 dc_data_token: data-456
+# The same simulator over HTTPS; its certificate is signed by the throwaway CA in dc_tls_ca_path.
+dc_tls_base_url: ${SIM_TLS_URL}
+dc_tls_ca_path: ${SIM_TLS_CA}
 ansible_python_interpreter: ${venv}/bin/python
 # Modules run on the controller (local connection): pipelining skips the temp-file round trip.
 ansible_pipelining: true

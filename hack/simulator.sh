@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Library (source it): start/stop the 8x8 API simulator (tests/simulator/run.py) in the background.
 #   sim_start FIXTURE [PREFERRED_PORT]  -> sets SIM_PORT, SIM_PID, SIM_URL, SIM_LOG
+#       with SIM_TLS=1 also an HTTPS listener (same state) -> sets SIM_TLS_URL and SIM_TLS_CA (its CA file)
 #   sim_stop                            -> kills the simulator (idempotent; call it from a trap)
 # The simulator log is kept under build/logs/ and is only shown (tokens masked) on failure.
 
@@ -45,7 +46,12 @@ sim_start() {
     SIM_PORT="$(sim_free_port "${preferred}")"
     SIM_URL="http://127.0.0.1:${SIM_PORT}"
     SIM_LOG="${SIM_ROOT}/build/logs/simulator-$(basename "${fixture}" .yml)-${SIM_PORT}.log"
-    "${SIM_PYTHON}" -u "${SIM_SCRIPT}" --host 127.0.0.1 --port "${SIM_PORT}" --fixture "${fixture}" \
+    local tls_args=()
+    if [[ "${SIM_TLS:-0}" == 1 ]]; then
+        SIM_TLS_CA="${SIM_ROOT}/build/logs/tls-${SIM_PORT}/ca.pem"
+        tls_args=(--tls-port 0 --tls-dir "$(dirname "${SIM_TLS_CA}")")
+    fi
+    "${SIM_PYTHON}" -u "${SIM_SCRIPT}" --host 127.0.0.1 --port "${SIM_PORT}" --fixture "${fixture}" "${tls_args[@]}" \
         >"${SIM_LOG}" 2>&1 </dev/null &
     SIM_PID=$!
     deadline=$((SECONDS + SIM_TIMEOUT))
@@ -64,6 +70,10 @@ sim_start() {
         fi
         sleep 0.2
     done
+    if [[ "${SIM_TLS:-0}" == 1 ]]; then
+        SIM_TLS_URL="$(grep -o 'listening on https://[0-9.:]*' "${SIM_LOG}" | head -n 1 | cut -d' ' -f3)"
+        echo "simulator: HTTPS on ${SIM_TLS_URL} (CA ${SIM_TLS_CA#"${SIM_ROOT}"/})"
+    fi
     echo "simulator: pid ${SIM_PID} listening on ${SIM_URL} (fixture ${fixture#"${SIM_ROOT}"/}, log ${SIM_LOG#"${SIM_ROOT}"/})"
 }
 

@@ -15,6 +15,7 @@ import asyncio
 import os
 import signal
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,6 +30,10 @@ def parse_args(argv=None):
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=8808, help='0 picks a free port')
     parser.add_argument('--fixture', required=True, help='YAML fixture file')
+    parser.add_argument('--tls-port', type=int, default=None, help='also serve HTTPS (same state) on this port; 0 picks a free port')
+    parser.add_argument(
+        '--tls-dir', default=None, help='where the HTTPS listener writes ca.pem, server.pem and server-key.pem (default: a new temporary directory)'
+    )
     parser.add_argument('--latency-ms', type=float, default=0)
     parser.add_argument('--error-rate', type=float, default=0.0)
     parser.add_argument('--rate-limit', type=float, default=0, help='requests/s per tenant')
@@ -58,6 +63,18 @@ def build_faults(args):
     return Faults(**dict((name, getattr(args, name)) for name in names))
 
 
+async def serve_tls(args, runner):
+    """The HTTPS listener: same app and state, a certificate signed by a throwaway CA."""
+    from dcsim.tls import make_certificates, server_context
+
+    directory = args.tls_dir or tempfile.mkdtemp(prefix='dcsim-tls-')
+    ca_path, cert_path, key_path = make_certificates(directory, args.host)
+    site = web.TCPSite(runner, args.host, args.tls_port, ssl_context=server_context(cert_path, key_path))
+    await site.start()
+    port = runner.addresses[-1][1]
+    print('dcsim: listening on https://%s:%d (CA certificate %s)' % (args.host, port, ca_path), flush=True)
+
+
 async def serve(args, server):
     # A short grace period: SIGTERM must not hang on a slow (latency-injected) request.
     runner = web.AppRunner(make_app(server), access_log=None, handle_signals=False, shutdown_timeout=1.0)
@@ -65,7 +82,9 @@ async def serve(args, server):
     site = web.TCPSite(runner, args.host, args.port)
     await site.start()
     port = runner.addresses[0][1] if args.port == 0 else args.port
-    # Flushed explicitly: callers wait for this line even when stdout is a file.
+    if args.tls_port is not None:
+        await serve_tls(args, runner)
+    # Flushed explicitly: callers wait for this line even when stdout is a file (and it comes last).
     print('dcsim: listening on http://%s:%d' % (args.host, port), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -180,10 +180,46 @@ def drop(request):
     raise DropConnection()
 
 
+BAD_ANSWER_BODIES = {
+    'html': (
+        'text/html',
+        b'<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head>'
+        b'<body><h1>Service Unavailable</h1><p>The server is down for maintenance.</p></body></html>\n',
+    ),
+    'invalid_json': (JSON, b'{"status": "RUNNING", "records": [{"customer-id": 1'),
+    'empty': (JSON, b''),
+    'status': (JSON, b'{"message": "An answer with a status code the API does not document."}'),
+}
+
+
+def bad_answer(request, faults, entry):
+    """A nonsense answer (after authentication, nothing applied), or None."""
+    if not faults.answers_badly(request.method):
+        return None
+    srv = request.app[SERVER]
+    user, password = basic_user(request)
+    if user != srv.sim.tenant or password not in (srv.sim.action_token, srv.sim.data_token):
+        return None
+    entry['fault'] = 'bad_answer'
+    content_type, body = BAD_ANSWER_BODIES[faults.bad_answer]
+    return web.Response(status=faults.bad_answer_status, body=body, headers={'Content-Type': content_type})
+
+
+async def delay(faults, entry):
+    seconds = faults.latency_ms / 1000.0
+    if faults.roll(faults.latency_spike_rate):
+        entry['fault'] = 'latency_spike'
+        seconds += faults.latency_spike_ms / 1000.0
+    if seconds:
+        await asyncio.sleep(seconds)
+
+
 async def pre_faults(request, faults, entry):
     """Faults that happen before the request reaches the API (nothing applied)."""
-    if faults.latency_ms:
-        await asyncio.sleep(faults.latency_ms / 1000.0)
+    await delay(faults, entry)
+    resp = bad_answer(request, faults, entry)
+    if resp is not None:
+        return resp
     if faults.rate_limit and faults.rate_limited(basic_user(request)[0] or '', time.monotonic()):
         entry['fault'] = 'rate_limited'
         resp = jresp(429, {'message': 'Too Many Requests'})
@@ -326,6 +362,12 @@ async def sim_get_faults(request):
     return jresp(200, request.app[SERVER].faults.as_dict())
 
 
+async def sim_clear_faults(request):
+    faults = request.app[SERVER].faults
+    faults.clear()
+    return jresp(200, faults.as_dict())
+
+
 async def sim_patch_faults(request):
     faults = request.app[SERVER].faults
     body = await read_json(request)
@@ -365,6 +407,7 @@ def sim_routes():
         web.delete('/_sim/requests', sim_clear_requests),
         web.get('/_sim/faults', sim_get_faults),
         web.patch('/_sim/faults', sim_patch_faults),
+        web.delete('/_sim/faults', sim_clear_faults),
     ]
 
 

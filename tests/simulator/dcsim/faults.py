@@ -11,9 +11,13 @@ import random
 
 STATUS_METHODS = ('patch', 'post', 'both')
 DELETE_VARIANTS = ('spec', 'support')
-RATES = ('error_rate', 'reset_rate', 'lost_response_rate', 'timeout_rate')
+BAD_ANSWERS = ('off', 'html', 'invalid_json', 'empty', 'status')
+BAD_ANSWER_METHODS = ('any', 'read', 'write')
+RATES = ('error_rate', 'reset_rate', 'lost_response_rate', 'timeout_rate', 'latency_spike_rate')
 DEFAULTS = {
     'latency_ms': 0,
+    'latency_spike_rate': 0.0,
+    'latency_spike_ms': 1000,
     'error_rate': 0.0,
     'rate_limit': 0,
     'reset_rate': 0.0,
@@ -22,6 +26,9 @@ DEFAULTS = {
     'max_batch': 0,
     'status_method': 'both',
     'delete_variant': 'spec',
+    'bad_answer': 'off',
+    'bad_answer_status': 200,
+    'bad_answer_method': 'any',
     'seed': None,
 }
 TIMEOUT_MESSAGE = 'The request was sent but the response timed out; check the result later.'
@@ -62,13 +69,27 @@ def _seed(name, value):
     return value
 
 
+def _http_status(name, value):
+    value = _coerce(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
+        raise ValueError('%s must be an HTTP status code (100-599)' % name)
+    return value
+
+
 def _limit(name, value):
     # null switches a limit off, like 0
     return 0 if value is None else _number(name, value)
 
 
 VALIDATORS = dict((name, _limit) for name in DEFAULTS)
-VALIDATORS.update(status_method=_choice(STATUS_METHODS), delete_variant=_choice(DELETE_VARIANTS), seed=_seed, max_batch=_limit, rate_limit=_limit)
+VALIDATORS.update(
+    status_method=_choice(STATUS_METHODS),
+    delete_variant=_choice(DELETE_VARIANTS),
+    bad_answer=_choice(BAD_ANSWERS),
+    bad_answer_method=_choice(BAD_ANSWER_METHODS),
+    bad_answer_status=_http_status,
+    seed=_seed,
+)
 
 
 def _validate(name, value):
@@ -94,8 +115,13 @@ class Faults(object):
             setattr(self, name, value)
         if 'seed' in clean:
             self.rng.seed(self.seed)
-        self.pre = bool(self.latency_ms or self.error_rate or self.rate_limit or self.reset_rate)
+        self.pre = bool(self.latency_ms or self.latency_spike_rate or self.error_rate or self.rate_limit or self.reset_rate or self.bad_answer != 'off')
         self.post = bool(self.lost_response_rate or self.timeout_rate)
+
+    def clear(self):
+        """Every setting back to its default (the seed included)."""
+        self.update(DEFAULTS)
+        self.windows.clear()
 
     def as_dict(self):
         return dict(self.settings)
@@ -103,6 +129,13 @@ class Faults(object):
     def roll(self, rate):
         """True with probability rate; draws only when the fault is on."""
         return rate > 0 and self.rng.random() < rate
+
+    def answers_badly(self, method):
+        """True when the bad_answer fault applies to a request of this method."""
+        if self.bad_answer == 'off':
+            return False
+        is_read = method in ('GET', 'HEAD')
+        return self.bad_answer_method == 'any' or (self.bad_answer_method == 'read') == is_read
 
     def error_status(self):
         return self.rng.choice((502, 503, 504))

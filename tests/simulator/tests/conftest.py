@@ -79,20 +79,7 @@ def sim(tmp_path_factory):
 @pytest.fixture
 def api(sim):
     """A clean simulator: original fixture, no faults, empty request log."""
-    requests.patch(
-        sim.url + '/_sim/faults',
-        json={
-            'latency_ms': 0,
-            'error_rate': 0,
-            'rate_limit': 0,
-            'reset_rate': 0,
-            'lost_response_rate': 0,
-            'timeout_rate': 0,
-            'max_batch': 0,
-            'status_method': 'both',
-            'delete_variant': 'spec',
-            'seed': 1,
-        },
-    ).raise_for_status()
+    requests.delete(sim.url + '/_sim/faults').raise_for_status()
+    requests.patch(sim.url + '/_sim/faults', json={'seed': 1}).raise_for_status()
     requests.post(sim.url + '/_sim/reset').raise_for_status()
     return sim

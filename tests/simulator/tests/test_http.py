@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import signal
 import time
 
@@ -305,3 +306,91 @@ def test_cli_flags(tmp_path):
 def test_signals_exit_zero(tmp_path, sig):
     proc = SimProcess(tmp_path)
     assert proc.stop(sig) == 0
+
+
+def _parses(body):
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+def test_latency_spikes(api):
+    faults(api, latency_spike_rate=1.0, latency_spike_ms=250)
+    start = time.time()
+    assert requests.get(stats(api, '2.json'), auth=DATA).status_code == 200
+    assert time.time() - start >= 0.25
+    assert log(api)[0]['fault'] == 'latency_spike'
+    faults(api, latency_spike_rate=0.5, seed=3)
+    for _i in range(20):
+        requests.get(stats(api, '2.json'), auth=DATA)
+    spikes = [e['fault'] for e in log(api)[1:]].count('latency_spike')
+    assert 0 < spikes < 20
+
+
+@pytest.mark.parametrize(
+    'kind, content_type, check',
+    [
+        ('html', 'text/html', lambda body: body.startswith(b'<!DOCTYPE html>')),
+        ('invalid_json', 'application/json', lambda body: body and not _parses(body)),
+        ('empty', 'application/json', lambda body: body == b''),
+        ('status', 'application/json', _parses),
+    ],
+)
+def test_bad_answers_apply_nothing(api, kind, content_type, check):
+    faults(api, bad_answer=kind, bad_answer_status=418 if kind == 'status' else 200)
+    resp = requests.patch(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION)
+    assert resp.status_code == (418 if kind == 'status' else 200)
+    assert resp.headers['Content-Type'].startswith(content_type) and check(resp.content)
+    assert log(api)[0]['fault'] == 'bad_answer'
+    faults(api, bad_answer='off')
+    assert sim_campaign(api, 2)['status'] == 'RUNNING'
+
+
+def test_bad_answers_come_after_authentication(api):
+    faults(api, bad_answer='html')
+    assert requests.get(stats(api, '2.json'), auth=('acme', 'wrong')).status_code == 401
+    assert requests.get(stats(api, '2.json'), auth=DATA).headers['Content-Type'].startswith('text/html')
+
+
+def test_bad_answers_by_method(api):
+    faults(api, bad_answer='invalid_json', bad_answer_method='write')
+    assert requests.get(stats(api, '2.json'), auth=DATA).json()['campaign']
+    assert not _parses(add(api, 2, [{'customer-id': '1000300'}]).content)
+    faults(api, bad_answer_method='read')
+    assert add(api, 2, [{'customer-id': '1000300'}]).status_code == 207
+    assert not _parses(requests.get(stats(api, '2.json'), auth=DATA).content)
+
+
+def test_clear_faults_restores_defaults(api):
+    faults(api, bad_answer='empty', latency_spike_rate=0.2, error_rate=0.5, max_batch=3)
+    resp = requests.delete(api.url + '/_sim/faults')
+    assert resp.status_code == 200 and resp.json()['bad_answer'] == 'off'
+    assert resp.json()['error_rate'] == 0 and resp.json()['max_batch'] == 0 and resp.json()['latency_spike_rate'] == 0
+
+
+@pytest.mark.parametrize(
+    'change',
+    [{'bad_answer': 'xml'}, {'bad_answer_status': 700}, {'bad_answer_status': 'x'}, {'bad_answer_method': 'post'}, {'latency_spike_rate': 1.5}],
+)
+def test_bad_new_fault_values_are_refused(api, change):
+    assert requests.patch(api.url + '/_sim/faults', json=change).status_code == 400
+    assert requests.get(api.url + '/_sim/faults').json()['bad_answer'] == 'off'
+
+
+def test_https_listener_shares_state_and_needs_its_ca(tmp_path):
+    proc = SimProcess(tmp_path, args=('--tls-port', '0', '--tls-dir', str(tmp_path / 'tls')))
+    try:
+        with open(proc.out_path) as handle:
+            line = [text for text in handle if 'listening on https://' in text][0]
+        https_url = line.split('listening on ')[1].split()[0]
+        ca_path = str(tmp_path / 'tls' / 'ca.pem')
+        assert ca_path in line
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(https_url + '/_sim/health', timeout=5)
+        changed = requests.patch(https_url + '/api/tstats/campaigns/2', json={'status': 'PAUSED'}, auth=ACTION, verify=ca_path, timeout=5)
+        assert changed.status_code in (200, 204), changed.text
+        assert requests.get(proc.url + '/_sim/campaigns/2').json()['status'] == 'PAUSED'
+    finally:
+        assert proc.stop() == 0
