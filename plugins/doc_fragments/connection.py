@@ -10,6 +10,12 @@ __metaclass__ = type
 class ModuleDocFragment(object):
     # The same options as CONNECTION_OPTIONS in module_utils/arguments.py.
     DOCUMENTATION = r"""
+attributes:
+  action_group:
+    support: full
+    description: Connection options can be set once with C(module_defaults) for the group.
+    membership:
+      - eightbyeight.dynamic_campaigns.api
 options:
   tenant:
     description:

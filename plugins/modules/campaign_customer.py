@@ -116,11 +116,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the numbers of customers added and removed, and up to 50 of their ids (ids only).
-  action_group:
-    support: full
-    description: Connection options can be set once with C(module_defaults) for the group.
-    membership:
-      - eightbyeight.dynamic_campaigns.api
 notes:
   - Customers must exist in the tenant's CRM; the API refuses others per item (HTTP 404), as it refuses schedules in
     the past, too far ahead or outside the campaign's window.

@@ -45,11 +45,6 @@ attributes:
   diff_mode:
     support: none
     description: The module changes nothing, so it has no diff.
-  action_group:
-    support: full
-    description: Connection options can be set once with C(module_defaults) for the group.
-    membership:
-      - eightbyeight.dynamic_campaigns.api
 """
 
 EXAMPLES = r"""

@@ -54,11 +54,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the status before and after.
-  action_group:
-    support: full
-    description: Connection options can be set once with C(module_defaults) for the group.
-    membership:
-      - eightbyeight.dynamic_campaigns.api
 notes:
   - A change answered with HTTP 206, or whose answer was lost, is verified with a read before it is reported.
   - The status change is sent with PATCH, as the API specification says; when the server answers 405 the module
