@@ -14,6 +14,7 @@ options:
   campaign_id:
     description:
       - ID of the campaign, as listed in CC Configuration Manager under Campaigns.
+      - A whole number from 1 to 2147483647 (the API's 32-bit integer); others are refused before any HTTP call.
     type: int
     required: true
 """

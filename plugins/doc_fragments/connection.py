@@ -46,22 +46,30 @@ options:
   base_url:
     description:
       - Root URL of the API, such as V(http://127.0.0.1:8808) for the simulator. Overrides O(platform).
+      - Must be an C(http://) or C(https://) URL with a host (an optional numeric port and path, no query); others are
+        refused before any HTTP call.
+      - A plain C(http://) URL to a host other than the loopback (C(localhost), C(127.0.0.0/8), C(::1)) earns a warning,
+        since the tokens then cross the network unencrypted.
       - If not set, the value of the E(EIGHTBYEIGHT_BASE_URL) environment variable is used.
     type: str
   validate_certs:
     description:
       - Whether to verify the server's TLS certificate. Only turn this off for testing.
+      - A certificate that fails verification fails the task at once, naming the server and the reason; nothing is sent
+        and it is not retried.
+      - V(false) earns a warning on every task, and has no effect when O(ca_path) is set.
       - If not set, the value of the E(EIGHTBYEIGHT_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
   ca_path:
     description:
-      - Path to a CA bundle used to verify the server, for private or intercepting proxies.
+      - Path to a CA bundle (PEM) used to verify the server instead of the system's CAs, for a private CA or an
+        intercepting proxy. The certificate is then verified even with O(validate_certs=false).
       - If not set, the value of the E(EIGHTBYEIGHT_CA_PATH) environment variable is used.
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP request.
+      - Seconds to wait for each HTTP request; more than 0.
       - If not set, the value of the E(EIGHTBYEIGHT_TIMEOUT) environment variable is used.
     type: float
     default: 30.0

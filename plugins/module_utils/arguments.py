@@ -15,6 +15,19 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ValidationError,
+)
+
+# The API types campaign ids as int32; anything else cannot name a campaign.
+MAX_CAMPAIGN_ID = 2**31 - 1
+# option, the least value it takes, what it means
+LOWER_BOUNDS = (
+    ("timeout", 0.001, "more than 0 seconds"),
+    ("max_retries", 0, "0 or more"),
+    ("retry_max_time", 0, "0 or more seconds"),
+)
+
 # name, type, environment variable, default, secret
 CONNECTION_OPTIONS = (
     ("tenant", "str", "EIGHTBYEIGHT_TENANT", None, False),
@@ -55,3 +68,13 @@ def argument_spec(**module_options):
 def connection_params(params):
     """Only the connection options out of a module's params."""
     return dict((name, params.get(name)) for name in CONNECTION_OPTION_NAMES)
+
+
+def check_params(params):
+    """Refuse values of the shared options that no call could succeed with, before any HTTP call."""
+    campaign_id = params.get("campaign_id")
+    if campaign_id is not None and not 1 <= campaign_id <= MAX_CAMPAIGN_ID:
+        raise ValidationError("campaign_id {0} is not a campaign ID: expected a whole number from 1 to {1}.".format(campaign_id, MAX_CAMPAIGN_ID))
+    for name, least, meaning in LOWER_BOUNDS:
+        if params.get(name) is not None and params[name] < least:
+            raise ValidationError("{0} must be {1}, not {2}.".format(name, meaning, params[name]))

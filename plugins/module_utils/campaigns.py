@@ -29,6 +29,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     HttpError,
     NotFoundError,
     TransportError,
+    UnexpectedAnswerError,
     ValidationError,
 )
 
@@ -190,6 +191,8 @@ class CampaignService:
         except ApiError as exc:
             raise CampaignError(campaign_id, blind_refusal_text(target, exc), exc)
         except TransportError as exc:
+            if not exc.sent:
+                raise CampaignError(campaign_id, "the change to {0} was not sent: the connection was never made".format(target), exc)
             response = exc
         if not isinstance(response, Response) or response.status == 206:
             if warn:
@@ -201,8 +204,14 @@ class CampaignService:
         return outcome
 
     def _apply_step(self, campaign_id, current, target):
-        """One transition; unknown outcomes (206, lost answer) are read back."""
-        for _attempt in range(2):
+        """One transition; unknown outcomes (206, lost answer) are read back.
+
+        A send the read shows was not applied (the connection was reset first) is sent again, up to
+        max_retries sends in all: the read makes it safe, so resets cost a read each, not the task.
+        """
+        sends = 0
+        while True:
+            sends += 1
             try:
                 response = self._send_status(campaign_id, target)
             except TransportError:
@@ -210,13 +219,13 @@ class CampaignService:
             except ApiError as exc:
                 if self.get(campaign_id)["status"] == target:
                     return
-                raise CampaignError(campaign_id, "the change from {0} to {1} was refused".format(current, target), exc)
+                raise CampaignError(campaign_id, "the change from {0} to {1} {2}".format(current, target, refused_or_not_answered(exc)), exc)
             if response is not None and response.status != 206:
                 return
             status = self.get(campaign_id)["status"]
             if status == target:
                 return
-            if status != current:
+            if status != current or sends >= max(2, self.client.max_retries):
                 break
         raise CampaignError(
             campaign_id, "the change from {0} to {1} could not be confirmed; it reports {2}".format(current, target, self.get(campaign_id)["status"])
@@ -257,8 +266,15 @@ def refuse_unless_writable(campaign):
         raise CampaignError(campaign["id"], "is not enabled; the API refuses every change to it.")
 
 
+def refused_or_not_answered(exc):
+    """A refusal is the API's; an answer it never gives (a proxy's page) refused nothing."""
+    if isinstance(exc, UnexpectedAnswerError):
+        return "got no answer from the API"
+    return "was refused"
+
+
 def blind_refusal_text(target, exc):
-    text = "the change to {0} was refused".format(target)
+    text = "the change to {0} {1}".format(target, refused_or_not_answered(exc))
     if exc.api_message and "transition" in exc.api_message.lower():
         text += (
             ". Without data_token the module cannot read the current status: the campaign may already be"

@@ -13,19 +13,24 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
+import ipaddress
 import json
 import random
 import re
 import threading
 import time
 import traceback
+from urllib.parse import urlsplit
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ApiError,
     AuthenticationError,
+    CertificateError,
     NotFoundError,
     TransportError,
+    UnexpectedAnswerError,
     ValidationError,
+    short_text,
 )
 
 REQUESTS_IMPORT_ERROR = None
@@ -94,12 +99,67 @@ PLATFORM_PATTERN = re.compile(r"^([a-z]{2}[0-9]+)b?$")
 
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "X-Amzn-RequestId", "X-B3-TraceId")
+# Every status the API or its documentation uses; any other answer comes from something else.
+API_STATUSES = frozenset((200, 201, 202, 204, 206, 207, 400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 501, 502, 503, 504))
+HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+CERTIFICATE_FAILURE = re.compile(r"certificate verify failed: ?([^()]*?)\s*(?:\(_ssl|'\)|$)", re.IGNORECASE)
+
+
+def is_loopback(host):
+    """True for localhost and loopback addresses, where plain HTTP never leaves the machine."""
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def transport_warnings(params):
+    """Warnings about how the options expose the tokens on the way (no HTTP call)."""
+    url = (params.get("base_url") or "").strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return []  # a malformed base_url is refused elsewhere
+    scheme = parts.scheme.lower() if url else "https"
+    warnings = []
+    if scheme == "http" and host and not is_loopback(host):
+        warnings.append(
+            "base_url is plain http:// to {0}: the tokens (HTTP Basic auth) and the customer ids cross the network"
+            " unencrypted. Use https://; only a loopback host (localhost, 127.0.0.1, ::1) is exempt.".format(host)
+        )
+    if scheme == "https" and params.get("validate_certs") is False and not params.get("ca_path"):
+        warnings.append(
+            "validate_certs is false: the TLS certificate of {0} is not verified, so anyone on the network path can"
+            " pose as the API and read the tokens. Set ca_path to the bundle of the CA that signed it instead;"
+            " turn verification off for testing only.".format(host or "the API")
+        )
+    return warnings
+
+
+def certificate_failure(exc):
+    """Why the server's certificate was refused, or None when exc is another error."""
+    if not isinstance(exc, requests.exceptions.SSLError):
+        return None
+    match = CERTIFICATE_FAILURE.search(str(exc))
+    if match:
+        return match.group(1).strip(" .") or "certificate verify failed"
+    return None
+
+
+def server_of(url):
+    """scheme://host:port of a URL, without any user info or path."""
+    parts = urlsplit(url)
+    return "{0}://{1}".format(parts.scheme, parts.netloc.rpartition("@")[2])
 
 
 def resolve_base_url(platform=None, base_url=None):
     """base_url wins; else the platform's host (BC2 is Bell's)."""
     if base_url:
-        return base_url.rstrip("/")
+        return checked_base_url(base_url)
     if not platform:
         raise ValidationError("Either platform (e.g. na12, env EIGHTBYEIGHT_PLATFORM) or base_url (env EIGHTBYEIGHT_BASE_URL) is required.")
     code = platform.strip().lower()
@@ -108,6 +168,24 @@ def resolve_base_url(platform=None, base_url=None):
         raise ValidationError("platform '{0}' is not a platform code: expected two letters and a number such as na12, eu5 or bc2.".format(platform))
     code = match.group(1)
     return PLATFORM_HOSTS.get(code, "https://vcc-{0}.8x8.com".format(code))
+
+
+def checked_base_url(base_url):
+    """base_url without the trailing slash, once it is an http(s) URL with a host; no HTTP call."""
+    url = base_url.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host or " " in url or parts.query or parts.fragment:
+        shown = re.sub(r"//[^/@]*@", "//***@", short_text(base_url.strip(), 80))
+        raise ValidationError(
+            "base_url '{0}' is not an http:// or https:// URL with a host, such as https://vcc-na12.8x8.com (or leave it out and set platform).".format(shown)
+        )
+    return url
 
 
 def parse_retry_after(value, now=None):
@@ -174,13 +252,42 @@ def never_sent(exc):
     return "NewConnectionError" in repr(exc)
 
 
+def content_type_of(response):
+    """The media type of an answer, without parameters ('no content type' when absent)."""
+    return (response.headers.get("Content-Type") or "").split(";")[0].strip().lower() or "no content type"
+
+
 def decode_body(response):
+    """(body, problem): the decoded JSON (None when empty), else the text and why it cannot be the API's.
+
+    Markup (an HTML error page of a proxy) and JSON that does not parse are problems; other plain
+    text is kept as the body. A problem names the content type, never more of the body than an
+    HTML page's title.
+    """
     if not response.content:
-        return None
+        return None, None
+    kind = content_type_of(response)
     try:
-        return response.json()
-    except ValueError:
-        return response.text
+        return json.loads(response.content.decode(response.encoding or "utf-8", "replace")), None
+    except ValueError as exc:
+        text = response.text
+        if "html" in kind or "xml" in kind or text.lstrip().startswith("<"):
+            title = HTML_TITLE.search(text)
+            named = " titled '{0}'".format(short_text(title.group(1), 80)) if title and title.group(1).strip() else ""
+            return text, "{0} {1} page{2} instead of JSON".format("an" if kind[0] in "aeiou" else "a", kind, named)
+        if "json" in kind:
+            return text, "invalid JSON ({0}, {1} at character {2} of {3})".format(kind, exc.msg, exc.pos, len(response.content))
+        return text, None
+
+
+def status_problem(response, body):
+    """Why a status is not one the API uses, or None."""
+    if response.status_code in API_STATUSES:
+        return None
+    message = body.get("message") if isinstance(body, dict) else None
+    return "{0} is a status the API does not use ({1}{2})".format(
+        response.status_code, content_type_of(response), "; message '{0}'".format(short_text(message, 120)) if message else ""
+    )
 
 
 def request_id_of(response, body):
@@ -192,9 +299,12 @@ def request_id_of(response, body):
     return None
 
 
-def api_message(body):
+def api_message(body, response=None):
     if isinstance(body, dict):
         return body.get("message") or body.get("error")
+    if isinstance(body, str) and response is not None:
+        # An error page of a proxy: say what it is, not what it holds.
+        return decode_body(response)[1] or body
     return body if isinstance(body, str) else None
 
 
@@ -272,7 +382,12 @@ class Client:
     def get_json(self, path):
         """GET a read endpoint with the data token."""
         self.require_token("data", "read campaigns")
-        return self.request("GET", path, "data", retry=self.read_policy()).body
+        response = self.request("GET", path, "data", retry=self.read_policy())
+        if not isinstance(response.body, (dict, list)):
+            what = "an empty body" if response.body is None else "a body that is not a JSON object"
+            kind = content_type_of(response)
+            raise UnexpectedAnswerError("GET", path, response.status, "{0} ({1}) where JSON was expected".format(what, kind))
+        return response.body
 
     def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None, data=None):
         """Send one call, retrying per `retry`; return a Response or raise.
@@ -341,6 +456,8 @@ class Client:
 
     def _retry_delay(self, retry, outcome, attempt, elapsed):
         if isinstance(outcome, requests.RequestException):
+            if certificate_failure(outcome):
+                return None
             if not (retry.connection_errors or never_sent(outcome)) or retry is NO_RETRY:
                 return None
             return retry.next_delay(attempt, elapsed)
@@ -350,9 +467,15 @@ class Client:
 
     def _finish(self, method, path, outcome, accept):
         if isinstance(outcome, requests.RequestException):
-            raise TransportError(method, path, "{0}: {1}".format(type(outcome).__name__, outcome))
-        body = decode_body(outcome)
+            reason = certificate_failure(outcome)
+            if reason:
+                raise CertificateError(method, path, server_of(self.base_url), reason)
+            raise TransportError(method, path, "{0}: {1}".format(type(outcome).__name__, outcome), sent=not never_sent(outcome))
+        body, problem = decode_body(outcome)
         status = outcome.status_code
+        problem = status_problem(outcome, body) or (problem if status < 400 else None)
+        if problem:
+            raise UnexpectedAnswerError(method, path, status, problem, request_id_of(outcome, body))
         if status < 400 or status in accept:
             return Response(status, body, outcome.headers)
         error_class = ApiError
@@ -360,7 +483,7 @@ class Client:
             error_class = AuthenticationError
         elif status == 404:
             error_class = NotFoundError
-        raise error_class(method, path, status, api_message(body), request_id_of(outcome, body))
+        raise error_class(method, path, status, api_message(body, outcome), request_id_of(outcome, body))
 
     def _count(self, key):
         with self._lock:
@@ -389,6 +512,11 @@ class Client:
             self.sleep(delay)
         if isinstance(outcome, requests.RequestException) or outcome.status_code >= 400:
             self._finish("GET", path, outcome, ())
+        kind = content_type_of(outcome)
+        problem = status_problem(outcome, None) or ("a {0} answer where JSON was expected".format(kind) if "html" in kind or "xml" in kind else None)
+        if problem:
+            outcome.close()
+            raise UnexpectedAnswerError("GET", path, outcome.status_code, problem)
         return self._iter_body(path, outcome, chunk_size)
 
     def _stream_attempt(self, path):
@@ -406,9 +534,15 @@ class Client:
             return exc
 
     def _iter_body(self, path, response, chunk_size):
+        empty = True
         try:
-            yield from response.iter_content(chunk_size)
+            for chunk in response.iter_content(chunk_size):
+                empty = empty and not chunk
+                yield chunk
         except requests.RequestException as exc:
             raise TransportError("GET", path, "{0} while reading the body: {1}".format(type(exc).__name__, exc))
         finally:
             response.close()
+        if empty:
+            # A read always has a JSON document; nothing at all would pass for a campaign without records.
+            raise UnexpectedAnswerError("GET", path, response.status_code, "an empty body ({0}) where JSON was expected".format(content_type_of(response)))

@@ -112,9 +112,13 @@ class RowValidator:
 
     def __init__(self, now, window=(None, None), schedules=True):
         self.now = now
+        self.schedules = schedules
+        self.set_window(window)
+
+    def set_window(self, window):
+        """The campaign's (start, end), known only once it was read; verdicts change with it."""
         self.start, self.end = window
         self.window_text = (format_epoch(self.start), format_epoch(self.end))
-        self.schedules = schedules
         self._cache = {}
 
     def check(self, raw_id, raw_schedule):
@@ -140,6 +144,10 @@ class RowValidator:
         if reason:
             return None, None, None, "customer {0}: {1}".format(cid, reason)
         return cid, text, epoch, None
+
+    def judge(self, text):
+        """(epoch, None) for a schedule this validator accepts, else (None, reason)."""
+        return self._judge(text.strip())
 
     def _judge(self, text):
         epoch = parse_schedule(text)
@@ -213,15 +221,16 @@ def open_text(path):
 
 
 def header_columns(header, path):
-    """Positions of the id and schedule columns in a CSV header."""
+    """Positions of the id and schedule columns in a CSV header, and its number of fields."""
     names = [name.strip().lower() for name in header]
     id_column = next((names.index(n) for n in ID_COLUMNS if n in names), None)
     if id_column is None:
         raise ValidationError(
-            "customers_file {0}: line 1: the header has no customer-id column (found: {1}).".format(path, ", ".join(short(n, 30) for n in names) or "nothing")
+            "customers_file {0}: line 1: the header has no customer-id column (found: {1}); the first line must name the"
+            " columns, such as customer-id,schedule-date-time.".format(path, ", ".join(short(n, 30) for n in names) or "nothing")
         )
     schedule_column = next((names.index(n) for n in SCHEDULE_COLUMNS if n in names), None)
-    return id_column, schedule_column
+    return id_column, schedule_column, len(header)
 
 
 def csv_parts(path):
@@ -233,7 +242,7 @@ def csv_parts(path):
         reader = csv.reader(handle)
         header = next_header(reader)
         if header is None:
-            return
+            raise ValidationError(empty_file_text(path, "a header line such as customer-id,schedule-date-time and one customer a line"))
         columns = header_columns(header, path)
         lines = reader.line_num
         if columns[0] == 0 and len(header) <= 2:
@@ -260,11 +269,20 @@ def id_runs(handle, columns, lines):
 
 
 def reader_rows(reader, columns, offset):
-    id_column, schedule_column = columns
+    id_column, schedule_column, fields = columns
     width = max(id_column, -1 if schedule_column is None else schedule_column) + 1
     for row in reader:
         if len(row) < width:
             row = row + [""] * (width - len(row))
+        elif len(row) > fields and any(field.strip() for field in row[fields:]):
+            # Usually a comma inside an unquoted value: the columns no longer line up.
+            yield (
+                offset + reader.line_num,
+                row[id_column] or None,
+                None,
+                "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), fields),
+            )
+            continue
         raw_id = row[id_column]
         if not raw_id and not any(field.strip() for field in row):
             continue
@@ -281,9 +299,11 @@ def next_header(reader):
 def jsonl_rows(path):
     """Rows of a JSON Lines file: one object per line, blank lines skipped."""
     with open_text(path) as handle:
+        seen = False
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
+            seen = True
             try:
                 item = json.loads(line)
             except ValueError as exc:
@@ -293,6 +313,23 @@ def jsonl_rows(path):
                 yield number, None, None, "expected a JSON object with customer-id"
                 continue
             yield (number,) + mapping_fields(item)
+        if not seen:
+            raise ValidationError(empty_file_text(path, "one JSON object with customer-id a line"))
+
+
+def empty_file_text(path, expected):
+    return "customers_file {0}: is empty; expected {1}. (To declare no customers, leave customers_file out.)".format(path, expected)
+
+
+def first_undecodable_line(path):
+    """(line number, reason) of the first line that is not UTF-8, or (None, None)."""
+    with io.open(path, "rb") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, "{0} at byte {1} of the line".format(exc.reason, exc.start + 1)
+    return None, None
 
 
 class IdRun:
@@ -323,7 +360,19 @@ class CustomerInput:
             try:
                 yield from reader(self.path)
             except UnicodeDecodeError as exc:
-                raise ValidationError("customers_file {0}: not UTF-8 text ({1}).".format(self.path, exc.reason))
+                raise ValidationError(self.not_utf8_text(exc))
+            except csv.Error as exc:
+                raise ValidationError("customers_file {0}: not a CSV file this module can read ({1}).".format(self.path, short(str(exc), 120)))
+            except (IOError, OSError) as exc:
+                raise ValidationError("customers_file {0}: could not be read to the end: {1}".format(self.path, exc.strerror or exc))
+
+    def not_utf8_text(self, exc):
+        try:
+            line, reason = first_undecodable_line(self.path)
+        except (IOError, OSError):
+            line, reason = None, None
+        where = "line {0}: ".format(line) if line else ""
+        return "customers_file {0}: {1}not UTF-8 text ({2}); save the file as UTF-8.".format(self.path, where, reason or exc.reason)
 
 
 class InputIndex:
@@ -401,6 +450,29 @@ def scan(source, validator, on_invalid, tick=None):
     if not all(map(lt, ids, islice(ids, 1, None))):
         resolve_repeats(index, validator, repeated_ids(ids), on_invalid)
     return index
+
+
+def apply_window(index, validator, window, on_invalid):
+    """Once the campaign's window is known: rows scheduled outside it become invalid and are not sent.
+
+    The first pass runs before any HTTP call, without the window; this looks again only at the
+    distinct schedule texts, and at the rows of those outside it. Returns how many rows it refused.
+    """
+    validator.set_window(window)
+    if index.schedule_refs is None or window == (None, None):
+        return 0
+    reasons = dict((number, validator.judge(text)[1]) for number, text in enumerate(index.texts) if number)
+    outside = frozenset(number for number, reason in reasons.items() if reason)
+    refused = 0
+    for position in compress(count(), map(outside.__contains__, index.schedule_refs)):
+        if position in index.skip:
+            continue
+        index.skip.add(position)
+        refused += 1
+        cid = index.ids[position]
+        on_invalid(index.origins[position], cid, "customer {0}: {1}".format(cid, reasons[index.schedule_refs[position]]))
+    index.invalid += refused
+    return refused
 
 
 def repeated_ids(ids):

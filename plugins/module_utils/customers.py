@@ -30,6 +30,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cod
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
     RowValidator,
+    apply_window,
     origin_text,
     parse_schedule,
     scan,
@@ -64,6 +65,9 @@ MAX_MESSAGE_ERRORS = 10
 MAX_206_RESENDS = 3
 # A run stops when this many batches in a row got no usable answer at all.
 MAX_DEAD_BATCHES = 10
+# Bounds of the tuning options: a batch above ~1 MB of JSON or hundreds of threads helps no one.
+MAX_BATCH_SIZE = 10000
+MAX_WORKERS = 64
 
 
 class BulkFailure(DynamicCampaignsError):
@@ -87,8 +91,8 @@ class BulkOptions:
         self.campaign_id = params["campaign_id"]
         self.state = params.get("state") or "present"
         self.exclusive = bool(params.get("exclusive"))
-        self.batch_size = params.get("batch_size") or 100
-        self.workers = params.get("workers") or 4
+        self.batch_size = 100 if params.get("batch_size") is None else params["batch_size"]
+        self.workers = 4 if params.get("workers") is None else params["workers"]
         self.max_rate = params.get("max_requests_per_second")
         self.allow_partial = bool(params.get("allow_partial"))
         self.failed_records_path = params.get("failed_records_path")
@@ -98,8 +102,10 @@ class BulkOptions:
 
     def check(self, can_read):
         prefix = "Campaign {0}: ".format(self.campaign_id)
-        if self.batch_size < 1 or self.workers < 1:
-            raise ValidationError(prefix + "batch_size and workers must be at least 1.")
+        for name, most in (("batch_size", MAX_BATCH_SIZE), ("workers", MAX_WORKERS)):
+            value = getattr(self, name)
+            if not 1 <= value <= most:
+                raise ValidationError(prefix + "{0} must be from 1 to {1}, not {2}.".format(name, most, value))
         if self.max_rate is not None and self.max_rate <= 0:
             raise ValidationError(prefix + "max_requests_per_second must be more than 0.")
         if self.exclusive and self.state != "present":
@@ -258,10 +264,13 @@ class BulkRun:
             self.writer.close()
 
     def execute(self):
+        # Every row is checked before the first HTTP call; the campaign's window only once it was read.
+        index = self.validate()
+        self.refuse_invalid(index)
         campaign = self.read_campaign()
-        index = self.validate(campaign)
-        if index.invalid and not self.options.allow_partial:
-            raise self.failure(self.invalid_message(index))
+        if apply_window(index, self.validator, campaign_window(campaign), self.record_invalid):
+            self.tally.counts["requested"] = index.requested
+            self.refuse_invalid(index)
         if self.client.can_read:
             self.progress.start_phase("reading", campaign.get("records_count") or 0)
             self.snapshot = self.service.read_snapshot(self.campaign_id)
@@ -287,9 +296,13 @@ class BulkRun:
             raise CampaignError(self.campaign_id, refusal)
         return campaign
 
-    def validate(self, campaign):
+    def refuse_invalid(self, index):
+        if index.invalid and not self.options.allow_partial:
+            raise self.failure(self.invalid_message(index))
+
+    def validate(self):
         self.progress.start_phase("validating", 0)
-        self.validator = RowValidator(time.time(), campaign_window(campaign), self.options.state == "present")
+        self.validator = RowValidator(time.time(), (None, None), self.options.state == "present")
         index = scan(self.source, self.validator, self.record_invalid, tick=self.progress.update)
         self.tally.counts["requested"] = index.requested
         self.tally.counts["duplicates"] = index.duplicates

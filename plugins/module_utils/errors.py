@@ -39,13 +39,33 @@ class ValidationError(DynamicCampaignsError):
 
 
 class TransportError(DynamicCampaignsError):
-    """No HTTP answer: connection refused or reset, timeout, TLS failure."""
+    """No HTTP answer: connection refused or reset, timeout, TLS failure.
 
-    def __init__(self, method, path, reason):
+    `sent` is False when the connection was never made, so nothing can have been applied.
+    """
+
+    def __init__(self, method, path, reason, sent=True):
         self.method = method
         self.path = path
+        self.sent = sent
         self.reason = short_text(reason)
         super(TransportError, self).__init__("{0} {1} got no answer: {2}".format(method, path, self.reason))
+
+    def result_fields(self):
+        return {"http_method": self.method, "http_path": self.path}
+
+
+class CertificateError(DynamicCampaignsError):
+    """The server's TLS certificate failed verification: nothing was sent, and a retry cannot help."""
+
+    def __init__(self, method, path, server, reason):
+        self.method = method
+        self.path = path
+        super(CertificateError, self).__init__(
+            "{0} {1}: the TLS certificate of {2} could not be verified ({3}). If the API is behind a private CA or an"
+            " intercepting proxy, set ca_path to that CA's bundle (PEM); validate_certs=false turns the check off,"
+            " for testing only.".format(method, path, server, short_text(reason))
+        )
 
     def result_fields(self):
         return {"http_method": self.method, "http_path": self.path}
@@ -96,6 +116,15 @@ class NotFoundError(HttpError):
 
 class ApiError(HttpError):
     """Any other error status: a refusal (400), a server error (5xx)."""
+
+
+class UnexpectedAnswerError(ApiError):
+    """An answer the API never gives (an HTML page, invalid JSON, an empty body where JSON is due,
+    an undocumented status): likely a proxy or a maintenance page. Names status and content type;
+    `api_message` says what was wrong, never the body itself."""
+
+    def describe(self):
+        return "{0} {1} answered {2}, which is not an answer of the 8x8 API: {3}".format(self.method, self.path, self.status, self.api_message)
 
 
 class CampaignError(DynamicCampaignsError):

@@ -16,11 +16,13 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.arguments import (
     argument_spec,
+    check_params,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     Client,
+    transport_warnings,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
@@ -33,7 +35,10 @@ def run_module(run, options, service_class, pool_size=None, **module_kwargs):
     module = AnsibleModule(argument_spec=argument_spec(**options), **module_kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    for warning in transport_warnings(module.params):
+        module.warn(warning)
     try:
+        check_params(module.params)
         size = pool_size(module.params) if pool_size else 10
         service = service_class(Client.from_params(module.params, pool_size=size))
         changed, result, diff = run(module, service)

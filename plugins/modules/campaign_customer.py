@@ -14,7 +14,9 @@ version_added: 0.1.0
 description:
   - Declares which customers an 8x8 dynamic campaign should hold (O(state=present)) or not hold (O(state=absent)),
     from a list, a CSV or JSON Lines file, or both, and sends the changes in parallel batches.
-  - The whole input is validated in a first streaming pass before anything is sent; files are never loaded whole.
+  - The whole input is validated in a first streaming pass before any HTTP call; files are never loaded whole. An
+    empty file, a CSV row with more fields than its header, text that is not UTF-8 or a broken JSON line are
+    refused naming the file line. Schedules are checked against the campaign's window once it was read.
   - With O(data_token) the module reads the campaign and its records once before the first write. Customers the
     campaign already holds are not sent again, every result is counted against that read, and check mode reports
     exactly what would change.
@@ -71,12 +73,13 @@ options:
     default: 10%
   batch_size:
     description:
-      - Customers per add request. When the API answers 413 the batch is split and later batches are smaller.
+      - Customers per add request, from 1 to 10000. When the API answers 413 the batch is split and later batches
+        are smaller.
     type: int
     default: 100
   workers:
     description:
-      - Requests in flight at once. Lowered while the API answers 429, then raised again.
+      - Requests in flight at once, from 1 to 64. Lowered while the API answers 429, then raised again.
     type: int
     default: 4
   max_requests_per_second:

@@ -78,6 +78,7 @@ class FakeApi:
         self.writes = []
         self.sleep = lambda s: None
         self.clock = lambda: 0.0
+        self.max_retries = 5
 
     def require_token(self, kind, purpose):
         return None
@@ -96,6 +97,8 @@ class FakeApi:
         if (self.status, target) not in PLAN_TABLE or PLAN_TABLE[(self.status, target)] != [target]:
             raise ApiError(method, path, 400, "Invalid state transition", "req-1")
         quirk = self.quirks.pop(0) if self.quirks else None
+        if quirk == "refused":
+            raise TransportError(method, path, "ConnectionError: NewConnectionError(Connection refused)", sent=False)
         if quirk != "lost-unapplied":
             self.status = target
         if quirk in ("lost", "lost-unapplied"):
@@ -153,6 +156,22 @@ def test_lost_and_not_applied_is_sent_again():
     assert api.status == "paused" and api.writes == [("PATCH", "PAUSED"), ("PATCH", "PAUSED")]
 
 
+def test_resets_before_the_write_are_sent_again_up_to_max_retries():
+    # Found by the fault matrix (reset_rate): a status change reset twice in a row failed although
+    # max_retries allowed more, and each read showed the change had not been applied.
+    api = FakeApi("running", quirks=["lost-unapplied"] * 4)
+    outcome = CampaignService(api).ensure_status(7, "paused")
+    assert api.status == "paused" and api.writes == [("PATCH", "PAUSED")] * 5
+    assert outcome["changed"]
+
+
+def test_resets_beyond_max_retries_fail_naming_the_status_seen():
+    api = FakeApi("running", quirks=["lost-unapplied"] * 5)
+    with pytest.raises(CampaignError, match="from running to paused could not be confirmed; it reports running"):
+        CampaignService(api).ensure_status(7, "paused")
+    assert len(api.writes) == 5
+
+
 def test_api_refusal_carries_the_api_message_and_request_id():
     api = FakeApi("running")
     service = CampaignService(api)
@@ -170,6 +189,19 @@ def test_without_data_token_one_blind_change_with_a_warning():
     assert api.writes == [("PATCH", "PAUSED")]
     assert outcome["previous_status"] is None and outcome["transitions"] == [{"from": None, "to": "paused"}]
     assert warnings and "data_token" in warnings[0]
+
+
+@pytest.mark.parametrize("quirk, fails", [("refused", True), ("lost", False), ("206", False)])
+def test_without_data_token_a_change_never_sent_fails_and_an_unanswered_one_warns(quirk, fails):
+    api = FakeApi("running", data_token=False, quirks=[quirk])
+    warnings = []
+    if fails:
+        with pytest.raises(CampaignError, match="Campaign 7: the change to paused was not sent"):
+            CampaignService(api).ensure_status(7, "paused", warn=warnings.append)
+        assert not [w for w in warnings if "outcome unknown" in w]
+        return
+    outcome = CampaignService(api).ensure_status(7, "paused", warn=warnings.append)
+    assert outcome["changed"] and [w for w in warnings if "outcome unknown" in w]
 
 
 def test_without_data_token_check_mode_predicts_a_change():
