@@ -21,7 +21,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cli
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.codes import (
     normalize_campaign,
     normalize_record,
-    record_list,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
+    record_objects,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ApiError,
@@ -127,13 +129,24 @@ class CampaignService:
             campaign["id"] = int(campaign_id)
         return campaign
 
-    def records(self, campaign_id):
-        """Every record of the campaign, normalised."""
+    def records(self, campaign_id, statuses=(), limit=None):
+        """(records, matched): the campaign's records in `statuses` (all when empty), normalised, at most `limit`
+        of them, and how many matched. Streams the body: memory grows with `limit`, not the campaign."""
+        path = records_read_path(campaign_id)
+        kept, matched = [], 0
         try:
-            payload = self.client.get_json(records_read_path(campaign_id))
+            for raw in record_objects(self.client.stream_json_chunks(path)):
+                record = normalize_record(raw)
+                if statuses and record["status"] not in statuses:
+                    continue
+                matched += 1
+                if limit is None or len(kept) < limit:
+                    kept.append(record)
         except HttpError as exc:
             raise CampaignError(campaign_id, read_failure(exc), exc)
-        return [normalize_record(raw) for raw in record_list(payload)]
+        except ValueError as exc:
+            raise CampaignError(campaign_id, read_failure(None), UnexpectedAnswerError("GET", path, 200, "invalid JSON ({0})".format(exc)))
+        return kept, matched
 
     def ensure_status(self, campaign_id, target, check_mode=False, warn=None, wait=False, wait_timeout=60, sleep=None, clock=None):
         """Bring the campaign to `target` with the fewest legal steps."""

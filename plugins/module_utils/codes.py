@@ -111,19 +111,6 @@ def normalize_campaign(payload):
     return campaign
 
 
-def record_list(payload):
-    """The raw record objects, whichever shape the API chose for them."""
-    records = payload.get("records") if isinstance(payload, dict) else None
-    if not isinstance(records, dict):
-        return []
-    record = records.get("record")
-    if isinstance(record, dict):
-        return [record]
-    if isinstance(record, list):
-        return record
-    return []
-
-
 def normalize_record(raw):
     """One record of GET /api/stats/campaigns/{id}/records.json, typed."""
     status_code = to_int(raw.get("status"))

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 import threading
 import time
@@ -22,11 +23,12 @@ from collections import deque
 RECORD_PAIR = re.compile(rb'"record-id"\s*:\s*"?(\d+)"?[^{}]*?"status"\s*:\s*"?(\d+)"?')
 RECORD_TOKEN = re.compile(rb'"(record-id|status)"\s*:\s*"?(\d*)"?|\}')
 RECORD_KEY = b'"record-id"'
+FLAT_OBJECT = re.compile(rb"\{[^{}]*\}")
 UNKNOWN_STATUS = -1
 
 
-def parse_records(chunks):
-    """Yield (customer id, record status code) from a records.json body.
+def complete_blocks(chunks):
+    """Cut a streamed records.json body into blocks that end with a whole record.
 
     Records are flat objects, so every '}' ends one; each chunk is cut at
     its last '}' and the rest carried over. Never builds the whole document.
@@ -37,9 +39,33 @@ def parse_records(chunks):
         cut = data.rfind(b"}") + 1
         tail = data[cut:]
         if cut:
-            yield from records_in(data[:cut])
+            yield data[:cut]
     if tail.strip():
-        yield from records_in(tail)
+        yield tail
+
+
+def parse_records(chunks):
+    """Yield (customer id, record status code) from a records.json body."""
+    for block in complete_blocks(chunks):
+        yield from records_in(block)
+
+
+def record_objects(chunks):
+    """Yield every record of a records.json body as a dict, one at a time.
+
+    Raises ValueError when a record is not valid JSON or the body is not one
+    whole JSON object (cut off, or something else than the API's answer).
+    """
+    ends = []
+    for block in complete_blocks(chunks):
+        text = block.strip()
+        if text:
+            ends = [ends[0] if ends else text[:1], text[-1:]]
+        for raw in FLAT_OBJECT.findall(block):
+            if RECORD_KEY in raw:
+                yield json.loads(raw)
+    if ends != [b"{", b"}"]:
+        raise ValueError("the body is not one whole JSON object")
 
 
 def records_in(block):

@@ -203,11 +203,8 @@ def run(module, campaigns):
     params = module.params
     result = {"campaign": campaigns.get(params["campaign_id"])}
     if params["records"]:
-        wanted = set(params["records_status"] or ())
-        records = [r for r in campaigns.records(params["campaign_id"]) if not wanted or r["status"] in wanted]
-        result["records"] = records[: max(params["records_limit"], 0)]
-        result["records_total"] = len(records)
-        result["records_truncated"] = len(records) > len(result["records"])
+        records, matched = campaigns.records(params["campaign_id"], set(params["records_status"] or ()), max(params["records_limit"], 0))
+        result.update(records=records, records_total=matched, records_truncated=matched > len(records))
     return False, result, None
 
 

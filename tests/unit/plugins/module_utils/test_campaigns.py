@@ -15,6 +15,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cli
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ApiError,
     CampaignError,
+    NotFoundError,
     TransportError,
     ValidationError,
 )
@@ -238,3 +239,46 @@ def test_wait_times_out_naming_the_status_seen():
     now = [0.0]
     with pytest.raises(CampaignError, match="did not report paused within 5 seconds; it reports running"):
         service.wait_for_status(7, "paused", 5, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0])
+
+
+class StreamingApi:
+    """A client whose records read streams the given body in small chunks, or raises."""
+
+    def __init__(self, body=None, error=None):
+        self.body = body
+        self.error = error
+
+    def stream_json_chunks(self, path):
+        if self.error:
+            raise self.error
+        return [self.body[i : i + 9] for i in range(0, len(self.body), 9)]
+
+
+RECORDS_BODY = (
+    b'{"records": {"record": [' + b", ".join(b'{"record-id": "%d", "status": "%d", "status-code": "0"}' % (1000 + n, n % 5) for n in range(20)) + b"]}}"
+)
+
+
+@pytest.mark.parametrize(
+    "statuses, limit, ids, matched",
+    [
+        ((), None, [str(1000 + n) for n in range(20)], 20),
+        ({"new", "scheduled"}, 3, ["1000", "1004", "1005"], 8),
+        ({"accepted"}, 0, [], 4),
+    ],
+)
+def test_records_are_streamed_filtered_and_limited(statuses, limit, ids, matched):
+    records, count = CampaignService(StreamingApi(RECORDS_BODY)).records(7, statuses, limit)
+    assert [r["customer_id"] for r in records] == ids and count == matched
+
+
+@pytest.mark.parametrize(
+    "api, words",
+    [
+        (StreamingApi(RECORDS_BODY[:-30]), "invalid JSON"),
+        (StreamingApi(error=NotFoundError("GET", "/x", 404, "Not Found")), "not found"),
+    ],
+)
+def test_records_read_failures_name_the_campaign(api, words):
+    with pytest.raises(CampaignError, match="Campaign 7: .*" + words):
+        CampaignService(api).records(7)

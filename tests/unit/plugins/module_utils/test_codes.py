@@ -10,7 +10,6 @@ import pytest
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.codes import (
     normalize_campaign,
     normalize_record,
-    record_list,
 )
 
 READ = {
@@ -74,20 +73,6 @@ def test_unknown_status_code_says_so():
     campaign = normalize_campaign({"campaign": {"status": 42, "no-of-records": ""}})
     assert campaign["status"] == "unknown" and "42" in campaign["status_detail"]
     assert campaign["records_count"] == 0
-
-
-@pytest.mark.parametrize(
-    "payload, count",
-    [
-        ({"records": {"record": [{"record-id": "1"}, {"record-id": "2"}]}}, 2),
-        ({"records": {"record": {"record-id": "1"}}}, 1),
-        ({"records": ""}, 0),
-        ({"records": {"record": ""}}, 0),
-        ({}, 0),
-    ],
-)
-def test_record_is_an_object_a_list_or_empty(payload, count):
-    assert len(record_list(payload)) == count
 
 
 @pytest.mark.parametrize(

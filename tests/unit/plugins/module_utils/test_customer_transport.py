@@ -16,6 +16,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     Feed,
     Throttle,
     parse_records,
+    record_objects,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
     add_body,
@@ -146,3 +147,37 @@ def test_encoded_posts_take_the_usual_path_once_the_server_set_cookies():
     client.session.request = lambda method, url, **kw: calls.append((method, url, kw["data"])) or "answer"
     assert client._send_encoded("POST", "/p", "action", b"[]") == "answer"
     assert calls == [("POST", "http://127.0.0.1:1/p", b"[]")]
+
+
+def chunked(body, size):
+    return [body[i : i + size] for i in range(0, len(body), size)]
+
+
+@pytest.mark.parametrize(
+    "payload, ids",
+    [
+        ({"records": {"record": [{"record-id": "1", "status": "0"}, {"status": "2", "record-id": 2}]}}, ["1", 2]),
+        ({"records": {"record": {"record-id": "1", "phone-list": ""}}}, ["1"]),
+        ({"records": ""}, []),
+        ({"records": {"record": ""}}, []),
+        ({}, []),
+    ],
+)
+@pytest.mark.parametrize("size", [1, 3, 7, 1 << 20])
+def test_record_objects_whatever_the_shape_and_the_chunks(payload, ids, size):
+    body = json.dumps(payload).encode()
+    assert [raw["record-id"] for raw in record_objects(chunked(body, size))] == ids
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"records": {"record": [{"record-id": "1", "status": "0"}, {"record-id": "2", "status": "1"',  # cut off
+        b'{"records": {"record": [{"record-id": "1", "status": 0,}]}}',  # a record that is not JSON
+        b'<html><body>{"record-id": "1"}</body></html>',  # not a JSON document
+        b"",
+    ],
+)
+def test_record_objects_refuses_a_body_that_is_not_one_json_object(body):
+    with pytest.raises(ValueError):
+        list(record_objects(chunked(body, 5)))
