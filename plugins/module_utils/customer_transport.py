@@ -89,38 +89,6 @@ def records_by_token(block):
             status = int(value) if value else None
 
 
-class Feed:
-    """One iterator of work units shared by worker threads; the first error stops them all."""
-
-    def __init__(self, units, lock):
-        self.units = iter(units)
-        self.lock = lock
-        self.error = None
-        self.stopped = False
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        with self.lock:
-            if self.stopped:
-                raise StopIteration
-            return next(self.units)
-
-    def fail(self, error):
-        with self.lock:
-            if self.error is None:
-                self.error = error
-            self.stopped = True
-
-    def stop(self):
-        self.stopped = True
-
-    def raise_error(self):
-        if self.error is not None:
-            raise self.error
-
-
 class Throttle:
     """Concurrency slots and request pacing shared by the worker threads."""
 

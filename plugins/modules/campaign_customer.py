@@ -290,7 +290,7 @@ OPTIONS = dict(
     customers_file=dict(type="path"),
     customers_file_format=dict(type="str", choices=["csv", "jsonl"]),
     exclusive=dict(type="bool", default=False),
-    max_removals=dict(type="raw", default="10%"),
+    max_removals=dict(type="raw"),
     batch_size=dict(type="int", default=100),
     workers=dict(type="int", default=4),
     max_requests_per_second=dict(type="float"),

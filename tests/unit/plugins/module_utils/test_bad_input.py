@@ -172,7 +172,7 @@ def service_client(can_read=True):
 
 def bulk_params(**values):
     base = dict(campaign_id=5001, state="present", customers=[1000001], customers_file=None, customers_file_format=None, exclusive=False)
-    base.update(max_removals="10%", batch_size=100, workers=4, max_requests_per_second=None, allow_partial=False)
+    base.update(max_removals=None, batch_size=100, workers=4, max_requests_per_second=None, allow_partial=False)
     base.update(failed_records_path=None, progress_path=None)
     base.update(values)
     return base

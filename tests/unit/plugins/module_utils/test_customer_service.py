@@ -15,7 +15,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     BulkFailure,
     CustomerService,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import CampaignError, ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
 
 
 def client(can_read=False):
@@ -34,7 +34,7 @@ def params(**values):
         "customers_file": None,
         "customers_file_format": None,
         "exclusive": False,
-        "max_removals": "10%",
+        "max_removals": None,
         "batch_size": 2,
         "workers": 2,
         "max_requests_per_second": None,
@@ -91,5 +91,8 @@ def test_batches_are_matched_by_customer_id_and_classified():
 def test_a_request_level_refusal_stops_the_run_naming_the_campaign():
     api = client()
     api.request.return_value = Response(400, {"message": "The operation is invalid for a campaign that has not started."})
-    with pytest.raises(CampaignError, match="Campaign 3001: adding customers was refused: The operation is invalid"):
+    with pytest.raises(BulkFailure, match="Campaign 3001: adding customers was refused: The operation is invalid") as error:
         CustomerService(api).sync(params(customers=[1, 2, 3]))
+    assert error.value.changed is False
+    assert error.value.result["summary"]["added"] == 0
+    assert error.value.result["summary"]["failed"] + error.value.result["summary"]["not_sent"] == 3

@@ -13,15 +13,17 @@ import requests
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
-    Feed,
     Throttle,
     parse_records,
     record_objects,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
-    add_body,
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_plan import (
     parse_max_removals,
     removal_cap,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_send import (
+    Feed,
+    add_body,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
 

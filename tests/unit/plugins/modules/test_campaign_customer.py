@@ -45,5 +45,5 @@ def test_options_defaults_follow_the_issue():
     options = campaign_customer.OPTIONS
     assert options["state"]["default"] == "present"
     assert options["batch_size"]["default"] == 100 and options["workers"]["default"] == 4
-    assert options["max_removals"]["default"] == "10%"
+    assert "default" not in options["max_removals"]
     assert options["exclusive"]["default"] is False and options["allow_partial"]["default"] is False

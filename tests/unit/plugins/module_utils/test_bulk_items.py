@@ -7,7 +7,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_results import (
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
     REFUSED,
     all_added,
     classify_add,
@@ -26,7 +26,7 @@ DUP = "Duplicate customer"
         (400, DUP, False, None, "already_present"),
         (400, "Duplicated customer.", False, True, "already_present"),
         (400, DUP, False, False, "already_present"),
-        (400, DUP, True, None, "uncertain"),
+        (400, DUP, True, None, "unknown"),
         (400, DUP, True, True, "already_present"),
         (400, DUP, True, False, "added"),
         (404, "The customer-id has not been found.", False, None, "failed"),
@@ -46,7 +46,7 @@ def test_classify_add(status, message, ambiguous, known, expected):
         (204, None, False, None, "removed"),
         (200, "Customer deleted.", False, None, "removed"),
         (404, "The customer has not been located.", False, None, "already_absent"),
-        (404, "The customer has not been located.", True, None, "uncertain"),
+        (404, "The customer has not been located.", True, None, "unknown"),
         (404, "The customer has not been located.", True, True, "removed"),
         (404, "The customer has not been located.", True, False, "already_absent"),
         (400, "The customer is not available for deletion.", False, True, "not_deletable"),

@@ -1,0 +1,288 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Report stage of a bulk run: the tally, the failures file, the progress file, the result and messages."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import io
+import json
+import os
+import tempfile
+import time
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
+    ADDED,
+    KEPT_NOT_DELETABLE,
+    NOT_DELETABLE,
+    REMOVED,
+    UNCERTAIN,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
+    origin_text,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    DynamicCampaignsError,
+)
+
+SUMMARY_KEYS = (
+    "requested",
+    "duplicates",
+    "invalid",
+    "added",
+    "already_present",
+    "removed",
+    "already_absent",
+    "not_deletable",
+    "kept_not_deletable",
+    "uncertain",
+    "failed",
+    "not_sent",
+)
+# Outcomes that account for one requested customer (or one exclusive removal).
+HANDLED_KEYS = ("added", "already_present", "removed", "already_absent", "not_deletable", "kept_not_deletable", "uncertain", "failed")
+FAILURE_OUTCOMES = frozenset(("invalid", "failed", "not_deletable"))
+MAX_RESULT_FAILURES = 100
+MAX_DIFF_IDS = 50
+MAX_MESSAGE_ERRORS = 10
+FAILURE_COLUMNS = ("customer-id", "schedule-date-time", "line", "http-status", "reason")
+
+
+class BulkFailure(DynamicCampaignsError):
+    """The run failed (invalid rows, failed items, a stop part-way); carries the whole result."""
+
+    def __init__(self, message, result, changed):
+        super(BulkFailure, self).__init__(message)
+        self.result = result
+        self.changed = changed
+
+    def result_fields(self):
+        fields = dict(self.result)
+        fields["changed"] = self.changed
+        return fields
+
+
+class FailureWriter:
+    """Every failed item as a CSV row the module can read back after a fix; flushed as it goes."""
+
+    def __init__(self, path):
+        self.path = path
+        self.handle = io.open(path, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(FAILURE_COLUMNS)
+
+    def write(self, cid, schedule, origin, http_status, message):
+        line = origin if origin and origin > 0 else ""
+        self.writer.writerow(("" if cid is None else cid, schedule or "", line, "" if http_status is None else http_status, message))
+
+    def close(self):
+        self.handle.close()
+
+
+class Tally:
+    """Counts and failures of one run; the worker threads update it under the run's lock."""
+
+    def __init__(self, failure_writer=None):
+        self.counts = dict((key, 0) for key in SUMMARY_KEYS)
+        self.failures = []
+        self.added_ids = []
+        self.removed_ids = []
+        self.writer = failure_writer
+
+    def take(self, result):
+        """Count one ItemResult (settled: not UNKNOWN)."""
+        outcome = result.outcome
+        if outcome == NOT_DELETABLE and result.origin is None:
+            # Undeclared and kept by exclusive: not a failure.
+            outcome = KEPT_NOT_DELETABLE
+        self.counts[outcome] += 1
+        if outcome in FAILURE_OUTCOMES:
+            self.fail(result.customer_id, result.origin, result.http_status, result.message, result.schedule)
+        elif outcome == ADDED and len(self.added_ids) < MAX_DIFF_IDS:
+            self.added_ids.append(str(result.customer_id))
+        elif outcome == REMOVED and len(self.removed_ids) < MAX_DIFF_IDS:
+            self.removed_ids.append(str(result.customer_id))
+
+    def add_added(self, texts):
+        """A batch added whole: texts are the customer ids as sent."""
+        self.counts[ADDED] += len(texts)
+        room = MAX_DIFF_IDS - len(self.added_ids)
+        if room > 0:
+            self.added_ids.extend(texts[:room])
+
+    def fail(self, cid, origin, http_status, message, schedule=None):
+        if self.writer is not None:
+            self.writer.write(cid, schedule, origin, http_status, message)
+        if len(self.failures) >= MAX_RESULT_FAILURES:
+            return
+        failure = {"customer_id": None if cid is None else str(cid), "http_status": http_status, "message": message}
+        if origin is not None and origin > 0:
+            failure["line"] = origin
+        elif origin is not None:
+            failure["item"] = origin_text(origin)
+        self.failures.append(failure)
+
+    @property
+    def failing(self):
+        return sum(self.counts[key] for key in FAILURE_OUTCOMES)
+
+    @property
+    def handled(self):
+        return sum(self.counts[key] for key in HANDLED_KEYS)
+
+    @property
+    def changed(self):
+        return bool(self.counts[ADDED] or self.counts[REMOVED] or self.counts[UNCERTAIN])
+
+    def diff(self):
+        return {
+            "before": {"removed_count": self.counts[REMOVED], "removed_ids": list(self.removed_ids)},
+            "after": {"added_count": self.counts[ADDED], "added_ids": list(self.added_ids)},
+        }
+
+
+class Progress:
+    """A JSON file rewritten atomically every few seconds (async tasks, AWX)."""
+
+    def __init__(self, path, campaign_id, state, clock=time.monotonic, every=2.0):
+        self.path = path
+        self.campaign_id = campaign_id
+        self.state = state
+        self.clock = clock
+        self.every = every
+        self.started = clock()
+        self.phase_started = self.started
+        self.written = None
+        self.phase = "validating"
+        self.total = 0
+
+    def start_phase(self, phase, total, done=0, counts=None):
+        self.phase = phase
+        self.total = total
+        self.phase_started = self.clock()
+        self.update(done, counts, force=True)
+
+    def update(self, done, counts=None, force=False, rate=None):
+        if not self.path:
+            return
+        now = self.clock()
+        if not force and self.written is not None and now - self.written < self.every:
+            return
+        self.written = now
+        self.write(self.snapshot(now, done, counts, rate))
+
+    def snapshot(self, now, done, counts, rate=None):
+        if rate is None:
+            rate = done / max(now - self.phase_started, 1e-6)
+        remaining = max(self.total - done, 0)
+        return {
+            "campaign_id": self.campaign_id,
+            "state": self.state,
+            "phase": self.phase,
+            "done": done,
+            "total": self.total,
+            "rate": round(rate, 1),
+            "eta_seconds": round(remaining / rate, 1) if rate > 0 else None,
+            "elapsed": round(now - self.started, 1),
+            "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "summary": dict(counts or {}),
+        }
+
+    def write(self, payload):
+        directory = os.path.dirname(os.path.abspath(self.path))
+        handle, temporary = tempfile.mkstemp(prefix=".progress-", dir=directory)
+        with os.fdopen(handle, "w") as stream:
+            json.dump(payload, stream)
+        os.replace(temporary, self.path)
+
+
+def failure_texts(failures):
+    return [
+        "{0}{1}: {2}".format(
+            "customer {0} ".format(f["customer_id"]) if f["customer_id"] else "",
+            "(line {0})".format(f["line"]) if "line" in f else "({0})".format(f.get("item", "")),
+            f["message"],
+        )
+        for f in failures[:MAX_MESSAGE_ERRORS]
+    ]
+
+
+class Report:
+    """Builds the result, the messages and the failure of one run."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def where_all(self):
+        return "; all in failed_records_path" if self.run.writer else "; set failed_records_path to get them all"
+
+    def result(self):
+        run = self.run
+        elapsed = max(run.clock() - run.started, 1e-6)
+        summary = dict(run.tally.counts)
+        planned = summary["requested"] + len(run.plan.removals) if run.plan else summary["requested"]
+        summary["not_sent"] = max(planned - run.tally.handled, 0) if run.sending_started else 0
+        summary.update(
+            elapsed=round(elapsed, 3),
+            records_per_second=round(run.tally.handled / elapsed, 1),
+            requests=run.client.stats["requests"],
+            retries=run.client.stats["retries"],
+        )
+        result = {
+            "campaign_id": run.campaign_id,
+            "state": run.options.state,
+            "summary": summary,
+            "failures": list(run.tally.failures),
+            "failures_truncated": run.tally.failing > len(run.tally.failures),
+        }
+        if run.writer:
+            result["failed_records_path"] = run.writer.path
+        return result
+
+    def invalid_message(self, index):
+        run = self.run
+        texts = [failure["message"] for failure in run.tally.failures[:MAX_MESSAGE_ERRORS]]
+        more = index.invalid - len(texts)
+        return "Campaign {0}: {1} invalid row(s) in {2}; nothing was sent. {3}{4}".format(
+            run.campaign_id,
+            index.invalid,
+            input_name(run.source),
+            "; ".join(texts),
+            " (and {0} more{1})".format(more, self.where_all()) if more > 0 else "",
+        )
+
+    def failure_message(self):
+        counts = self.run.tally.counts
+        return (
+            "Campaign {0}: {1} customer(s) failed, {2} not deletable, {3} invalid row(s) (set allow_partial to accept partial results{4}). First: {5}"
+        ).format(
+            self.run.campaign_id,
+            counts["failed"],
+            counts["not_deletable"],
+            counts["invalid"],
+            self.where_all(),
+            "; ".join(failure_texts(self.run.tally.failures)),
+        )
+
+    def stopped_message(self, cause):
+        """A run that stopped part-way: why, what it did, how to finish."""
+        counts = self.run.tally.counts
+        text = cause.message if isinstance(cause, DynamicCampaignsError) else str(cause)
+        return (
+            "{0} The run stopped part-way: {1} added, {2} removed, {3} uncertain, {4} failed, {5} not sent (see summary{6})."
+            " Run the task again to finish: it reaches the declared state."
+        ).format(
+            text.rstrip("."), counts["added"], counts["removed"], counts["uncertain"], counts["failed"], self.result()["summary"]["not_sent"], self.where_all()
+        )
+
+
+def input_name(source):
+    names = []
+    if source.customers:
+        names.append("customers")
+    if source.path:
+        names.append("customers_file {0}".format(source.path))
+    return " and ".join(names) or "the input"

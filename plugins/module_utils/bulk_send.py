@@ -1,0 +1,359 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Send stage of a bulk run: one worker pool and one `send_until_answered` for adds and deletes alike.
+
+A request's own retries (5xx, 429, lost answers) are the client's; here a 206
+(outcome unknown) is sent again, a 413 splits a batch, the throttle paces
+every request, and a run stops when the API refuses the whole request or
+stops answering. Each customer leaves this stage as an ItemResult; those whose
+outcome an answer left open are UNKNOWN and go to the settle stage.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import threading
+from collections import namedtuple
+from itertools import islice
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
+    ALREADY_ABSENT,
+    ALREADY_PRESENT,
+    ALWAYS_206,
+    FAILED,
+    NO_ANSWER,
+    NO_ITEM_RESULT,
+    NOT_APPLIED,
+    REFUSED,
+    REQUEST_REFUSED,
+    TOO_LARGE,
+    UNKNOWN,
+    all_added,
+    classify_add,
+    classify_delete,
+    item,
+    item_status,
+    normal_id,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ApiError,
+    CampaignError,
+    DynamicCampaignsError,
+    TransportError,
+)
+
+MAX_206_RESENDS = 3
+# A run stops when this many requests in a row got no usable answer at all.
+MAX_DEAD_REQUESTS = 10
+Answer = namedtuple("Answer", "response ambiguous reason")
+
+
+class RunStopped(Exception):
+    """The run cannot go on (a request-level refusal, the API gone); `results` are the stopping unit's."""
+
+    def __init__(self, cause, results=()):
+        super(RunStopped, self).__init__(str(cause))
+        self.cause = cause
+        self.results = list(results)
+
+
+class Feed:
+    """One iterator of work units shared by worker threads; the first error stops them all."""
+
+    def __init__(self, units, lock):
+        self.units = iter(units)
+        self.lock = lock
+        self.error = None
+        self.stopped = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        with self.lock:
+            if self.stopped:
+                raise StopIteration
+            return next(self.units)
+
+    def fail(self, error):
+        with self.lock:
+            if self.error is None:
+                self.error = error
+            self.stopped = True
+
+    def stop(self):
+        self.stopped = True
+
+    def raise_error(self):
+        if self.error is not None:
+            raise self.error
+
+
+class WorkerPool:
+    """`workers` long-lived threads pulling units from one feed; results taken under the run's lock."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def pump(self, units, work):
+        feed = Feed(units, self.run.lock)
+        threads = [threading.Thread(target=self.drain, args=(feed, work), daemon=True) for _worker in range(self.run.options.workers)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(1.0)
+                    self.run.tick()
+        finally:
+            # On an interruption too: no new unit starts, and the ones in flight are counted.
+            feed.stop()
+            for thread in threads:
+                if thread.ident is not None:
+                    thread.join()
+        feed.raise_error()
+
+    def drain(self, feed, work):
+        try:
+            for unit in feed:
+                self.take(work(unit))
+        except RunStopped as exc:
+            self.take(exc.results)
+            feed.fail(exc)
+        except DynamicCampaignsError as exc:
+            feed.fail(RunStopped(exc))
+        except Exception as exc:  # a defect must not lose what the other workers did
+            feed.fail(RunStopped(CampaignError(self.run.campaign_id, "the run failed: {0}: {1}".format(type(exc).__name__, exc))))
+
+    def take(self, results):
+        if results:
+            with self.run.lock:
+                for result in results:
+                    self.run.take(result)
+
+
+class Attempt:
+    """What the retries of one request tell: whether an attempt may have been applied, rate limiting."""
+
+    def __init__(self, throttle):
+        self.throttle = throttle
+        self.ambiguous = False
+
+    def on_retry(self, outcome):
+        if getattr(outcome, "status_code", None) == 429:
+            self.throttle.rate_limited()
+        elif not (isinstance(outcome, Exception) and not getattr(outcome, "sent", True)):
+            # A lost answer, a reset or a 5xx may hide a write the server applied.
+            self.ambiguous = True
+        self.throttle.pace()
+
+
+class Sender:
+    """One request until it is answered: throttled, 206 sent again, no-answer streaks stop the run."""
+
+    def __init__(self, run):
+        self.run = run
+        self.dead = 0
+        self.lock = threading.Lock()
+
+    def send_until_answered(self, request, *args):
+        """Answer(response or None, ambiguous, reason); a 206 is sent again, so duplicates then mean 'ours'."""
+        ambiguous = False
+        for _resend in range(MAX_206_RESENDS + 1):
+            response, unclear = self.call(request, *args)
+            ambiguous = ambiguous or unclear
+            if response is None:
+                self.count_dead()
+                return Answer(None, ambiguous, NO_ANSWER if ambiguous else NOT_APPLIED)
+            if response.status != 206:
+                with self.lock:
+                    self.dead = 0
+                return Answer(response, ambiguous, None)
+            ambiguous = True
+        return Answer(None, True, ALWAYS_206)
+
+    def call(self, request, *args):
+        """One request through the throttle; (Response or None if unanswered, ambiguous)."""
+        throttle = self.run.throttle
+        attempt = Attempt(throttle)
+        throttle.acquire()
+        try:
+            response = request(*(args + (attempt.on_retry,)))
+        except TransportError as exc:
+            return None, attempt.ambiguous or exc.sent
+        except ApiError as exc:
+            if exc.status in (429, 502, 503, 504):
+                return None, attempt.ambiguous or exc.status != 429
+            raise RunStopped(CampaignError(self.run.campaign_id, "the request failed", exc))
+        finally:
+            throttle.release()
+        throttle.answered()
+        return response, attempt.ambiguous
+
+    def count_dead(self):
+        with self.lock:
+            self.dead += 1
+            if self.dead < MAX_DEAD_REQUESTS:
+                return
+        raise RunStopped(
+            CampaignError(
+                self.run.campaign_id,
+                "{0} requests in a row got no usable answer after retries (the API is unreachable or overloaded)".format(MAX_DEAD_REQUESTS),
+            )
+        )
+
+
+class AddSender:
+    """POSTs batches of positions of the input; a 413 splits the batch and lowers later batches."""
+
+    def __init__(self, run, sender, plan):
+        self.run = run
+        self.sender = sender
+        self.index = plan.index
+        self.snapshot = plan.snapshot
+        self.batch_size = run.options.batch_size
+
+    def batches(self):
+        positions = self.index.positions()
+        if self.snapshot is not None:
+            positions = self.not_present(positions)
+        positions = iter(positions)
+        batch = list(islice(positions, self.batch_size))
+        while batch:
+            yield batch
+            batch = list(islice(positions, self.batch_size))
+
+    def not_present(self, positions):
+        """Positions of customers the snapshot does not hold; the others are counted, not sent."""
+        snapshot, ids, counts = self.snapshot, self.index.ids, self.run.tally.counts
+        for position in positions:
+            if ids[position] in snapshot:
+                counts[ALREADY_PRESENT] += 1
+            else:
+                yield position
+
+    def send(self, batch):
+        texts = [str(self.index.ids[position]) for position in batch]
+        answer = self.sender.send_until_answered(self.run.service.post_batch, self.run.campaign_id, add_body(texts, self.schedules(batch)))
+        response = answer.response
+        if response is None:
+            return self.rows(batch, UNKNOWN if answer.ambiguous else FAILED, None, answer_text(answer.reason), answer.reason)
+        if response.status == 413 and len(batch) > 1:
+            half = len(batch) // 2
+            self.batch_size = min(self.batch_size, half)
+            return self.send(batch[:half]) + self.send(batch[half:])
+        if response.status == 413:
+            return self.rows(batch, FAILED, 413, response.message or "Request entity too large", TOO_LARGE)
+        if response.status >= 400:
+            self.refused(batch, response, answer.ambiguous)
+        if all_added(response.body, texts):
+            with self.run.lock:
+                self.run.tally.add_added(texts)
+            return []
+        return self.match_items(batch, texts, response.body, answer.ambiguous)
+
+    def schedules(self, batch):
+        if self.index.schedule_refs is None:
+            return None
+        return [self.index.schedule(position) for position in batch]
+
+    def rows(self, batch, outcome, http_status, message, reason):
+        index = self.index
+        return [item(outcome, index.ids[p], index.origins[p], http_status, message, index.schedule(p), reason) for p in batch]
+
+    def refused(self, batch, response, ambiguous):
+        message = response.message or "HTTP {0}".format(response.status)
+        cause = CampaignError(
+            self.run.campaign_id,
+            "adding customers was refused: {0}".format(message),
+            ApiError("POST", self.run.service.records_path(self.run.campaign_id), response.status, response.message),
+        )
+        raise RunStopped(cause, self.rows(batch, UNKNOWN if ambiguous else FAILED, response.status, message, REQUEST_REFUSED))
+
+    def match_items(self, batch, texts, items, ambiguous):
+        """Match 207 items to the sent rows by customer id and classify them."""
+        sent = dict(zip(texts, batch))
+        results = []
+        index = self.index
+        for entry in items if isinstance(items, list) else ():
+            position = sent.pop(normal_id(entry.get("customer-id")) if isinstance(entry, dict) else None, None)
+            if position is None:
+                self.run.stray_results += 1
+                continue
+            cid = index.ids[position]
+            status, message = item_status(entry.get("http-status")), entry.get("message")
+            known = None if self.snapshot is None else cid in self.snapshot
+            outcome = classify_add(status, message, ambiguous, known)
+            results.append(item(outcome, cid, index.origins[position], status, message, index.schedule(position)))
+        return results + self.rows(list(sent.values()), UNKNOWN, None, answer_text(NO_ITEM_RESULT), NO_ITEM_RESULT)
+
+
+class DeleteSender:
+    """One DELETE per customer; a unit is up to batch_size customers for one worker."""
+
+    def __init__(self, run, sender, plan):
+        self.run = run
+        self.sender = sender
+        self.snapshot = plan.snapshot
+
+    def units(self, customers):
+        """Groups of (customer id, origin); customers the snapshot does not hold are counted, not sent."""
+        unit, size = [], self.run.options.batch_size
+        for cid, origin in customers:
+            if self.snapshot is not None and cid not in self.snapshot:
+                self.run.take(item(ALREADY_ABSENT, cid, origin))
+                continue
+            unit.append((cid, origin))
+            if len(unit) >= size:
+                yield unit
+                unit = []
+        if unit:
+            yield unit
+
+    def send(self, unit):
+        results = []
+        for cid, origin in unit:
+            try:
+                results.append(self.send_one(cid, origin))
+            except RunStopped as exc:
+                exc.results = results + exc.results
+                raise
+        return results
+
+    def send_one(self, cid, origin):
+        answer = self.sender.send_until_answered(self.run.service.delete_customer, self.run.campaign_id, cid)
+        response = answer.response
+        if response is None:
+            return item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, None, answer_text(answer.reason), None, answer.reason)
+        known = None if self.snapshot is None else cid in self.snapshot
+        outcome = classify_delete(response.status, response.message, answer.ambiguous, known)
+        if outcome == REFUSED:
+            message = response.message or "HTTP {0}".format(response.status)
+            cause = CampaignError(self.run.campaign_id, "removing customer {0} was refused: {1}".format(cid, message))
+            raise RunStopped(cause, [item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, response.status, message, None, REQUEST_REFUSED)])
+        return item(outcome, cid, origin, response.status, response.message)
+
+
+def answer_text(reason):
+    return {
+        NO_ANSWER: "no answer after retries",
+        NOT_APPLIED: "not sent: every attempt was refused before it reached the API (rate limited or no connection)",
+        ALWAYS_206: "the API answered 206 (outcome unknown) every time",
+        NO_ITEM_RESULT: "the API's answer had no result for this customer",
+    }.get(reason, reason)
+
+
+def add_body(texts, schedules):
+    """The POST body as bytes; the seed types customer-id as a string of digits."""
+    if not schedules or not any(schedules):
+        return ('[{"customer-id":"' + '"},{"customer-id":"'.join(texts) + '"}]').encode()
+    return ("[" + ",".join(map(add_item, texts, schedules)) + "]").encode()
+
+
+def add_item(text, schedule):
+    if schedule:
+        return '{{"customer-id":"{0}","schedule-date-time":{1}}}'.format(text, json.dumps(schedule))
+    return '{{"customer-id":"{0}"}}'.format(text)

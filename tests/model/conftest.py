@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real simulator as a subprocess for the model-based tests, and the count of examples they ran."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUN = os.path.join(ROOT, "tests", "simulator", "run.py")
+FIXTURE = os.path.join(ROOT, "tests", "simulator", "fixtures", "test.yml")
+EXAMPLES = collections.Counter()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory):
+    port = free_port()
+    url = "http://127.0.0.1:{0}".format(port)
+    log = tmp_path_factory.mktemp("sim") / "sim.log"
+    with open(str(log), "w") as out:
+        proc = subprocess.Popen([sys.executable, RUN, "--host", "127.0.0.1", "--port", str(port), "--fixture", FIXTURE], stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.time() + 20
+    while "listening on " + url not in log.read_text():
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError("simulator did not start: " + log.read_text())
+        time.sleep(0.05)
+    session = requests.Session()
+    yield url, session
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def examples():
+    return EXAMPLES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if EXAMPLES:
+        terminalreporter.write_line(
+            "model-based examples run: " + ", ".join("{0}={1}".format(name, count) for name, count in sorted(EXAMPLES.items()))
+        )

@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bulk engine off the happy path: outputs never overwrite inputs, exclusive never removes a declared
+customer, a run stopped part-way reports what it did, removals count like adds under lost answers.
+
+A small stateful fake of the API stands behind a strict Client mock: it holds the campaign's records,
+applies writes, and can lose answers after applying them (what a reset or a timeout after the write does).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import signal
+import threading
+from unittest.mock import Mock, PropertyMock
+
+import pytest
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import BulkFailure, CustomerService
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import TransportError, ValidationError
+
+CAMPAIGN = 3001
+BASE = "/api/tstats/campaigns/3001/customers"
+
+
+class FakeApi:
+    """Records of one campaign; `lose` maps a call number (1-based) to losing that call's answer after applying it."""
+
+    def __init__(self, records=(), can_read=True, support_variant=False):
+        self.records = dict((cid, 0) for cid in records)
+        self.deleted = set()
+        self.calls = 0
+        self.lose = set()
+        self.refuse_after = None
+        self.unreachable_after = None
+        self.on_call = None
+        self.support_variant = support_variant
+        self.lock = threading.Lock()
+        self.client = Mock(spec=Client)
+        type(self.client).can_read = PropertyMock(return_value=can_read)
+        self.client.stats = {"requests": 0, "retries": 0}
+        self.client.write_policy.return_value = None
+        self.client.request.side_effect = self.request
+        self.client.get_json.side_effect = lambda path: {"campaign": {"campaign-id": CAMPAIGN, "status": 3, "no-of-records": len(self.records)}}
+        self.client.stream_json_chunks.side_effect = self.stream
+
+    def stream(self, path):
+        body = {"records": {"record": [{"record-id": cid, "status": status} for cid, status in sorted(self.records.items())]}}
+        return iter([json.dumps(body).encode()])
+
+    def request(self, method, path, token, data=None, on_retry=None, **kwargs):
+        with self.lock:
+            self.calls += 1
+            number = self.calls
+        if self.on_call:
+            self.on_call(number)
+        if self.unreachable_after is not None and number > self.unreachable_after:
+            raise TransportError(method, path, "ConnectionError: refused", sent=False)
+        if self.refuse_after is not None and number > self.refuse_after:
+            return Response(400, {"message": "The campaign has stopped. No additional customers can be added."})
+        with self.lock:
+            response = self.apply(method, path, data)
+        if number in self.lose:
+            if on_retry is not None:
+                on_retry(TransportError(method, path, "ReadTimeout"))
+            with self.lock:
+                response = self.apply(method, path, data)
+        return response
+
+    def apply(self, method, path, data):
+        if method == "POST":
+            items = []
+            for entry in json.loads(data):
+                cid = int(entry["customer-id"])
+                if cid in self.records:
+                    items.append({"customer-id": cid, "http-status": 400, "message": "Duplicate customer"})
+                else:
+                    self.records[cid] = 0
+                    items.append({"customer-id": cid, "http-status": 200})
+            return Response(207, items)
+        cid = int(path.rsplit("/", 1)[1])
+        if cid in self.records:
+            del self.records[cid]
+            self.deleted.add(cid)
+            return Response(204, None)
+        if self.support_variant and cid in self.deleted:
+            return Response(404, {"message": "The customer is not available for deletion: already deleted."})
+        return Response(404, {"message": "The customer has not been located."})
+
+
+def params(**values):
+    base = dict(campaign_id=CAMPAIGN, state="present", customers=None, customers_file=None, customers_file_format=None, exclusive=False)
+    base.update(max_removals=None, batch_size=2, workers=2, max_requests_per_second=None, allow_partial=False)
+    base.update(failed_records_path=None, progress_path=None)
+    base.update(values)
+    return base
+
+
+# ------------------------------------------------------------------ outputs never overwrite inputs
+def write_input(tmp_path, ids=(1, 2, 3)):
+    path = tmp_path / "in.csv"
+    path.write_text("customer-id\n" + "".join("{0}\n".format(cid) for cid in ids))
+    return path
+
+
+@pytest.mark.parametrize("option", ["failed_records_path", "progress_path"])
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path, option, check_mode):
+    source = write_input(tmp_path)
+    before = source.read_text()
+    api = FakeApi()
+    with pytest.raises(ValidationError, match="{0} .* is the same file as".format(option)):
+        CustomerService(api.client).sync(params(customers_file=str(source), **{option: str(source)}), check_mode=check_mode)
+    assert source.read_text() == before
+    assert api.calls == 0
+    api.client.get_json.assert_not_called()
+
+
+def test_an_output_that_resolves_to_the_input_is_refused(tmp_path):
+    source = write_input(tmp_path)
+    os.symlink(str(source), str(tmp_path / "link.csv"))
+    (tmp_path / "sub").mkdir()
+    api = FakeApi()
+    for output in (tmp_path / "link.csv", tmp_path / "sub" / ".." / "in.csv"):
+        with pytest.raises(ValidationError, match="is the same file as"):
+            CustomerService(api.client).sync(params(customers_file=str(source), failed_records_path=str(output)))
+    assert source.read_text().startswith("customer-id\n1\n")
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [("DIR", "is a directory"), ("DIR/missing/out.csv", "lies in a directory that does not exist"), ("DIR/a\0b", "is not a usable path")],
+)
+def test_bad_output_paths_are_refused_before_any_request(tmp_path, output, message):
+    api = FakeApi()
+    with pytest.raises(ValidationError, match=message):
+        CustomerService(api.client).sync(params(customers=[1], progress_path=output.replace("DIR", str(tmp_path))))
+    assert api.calls == 0
+
+
+def test_both_outputs_on_one_file_are_refused(tmp_path):
+    out = str(tmp_path / "out")
+    with pytest.raises(ValidationError, match="progress_path .* is the same file as"):
+        CustomerService(FakeApi().client).sync(params(customers=[1], failed_records_path=out, progress_path=out))
+
+
+# ------------------------------------------------------------------ exclusive never removes a declared customer
+def test_exclusive_keeps_a_declared_customer_whose_row_is_invalid():
+    api = FakeApi(records=[10, 11, 12])
+    customers = [10, {"customer_id": 11, "schedule": "not a date"}, {"customer_id": "12", "schedule": "2020-01-01T00:00:00Z"}]
+    changed, result, _diff = CustomerService(api.client).sync(params(customers=customers, exclusive=True, max_removals="100%", allow_partial=True))
+    assert sorted(api.records) == [10, 11, 12]
+    assert result["summary"]["removed"] == 0
+    assert result["summary"]["invalid"] == 2
+    assert changed is False
+
+
+# ------------------------------------------------------------------ a run stopped part-way
+def test_a_refusal_part_way_fails_with_changed_and_the_summary(tmp_path):
+    api = FakeApi()
+    api.refuse_after = 3
+    failed = tmp_path / "failed.csv"
+    with pytest.raises(BulkFailure, match="adding customers was refused: The campaign has stopped.*stopped part-way") as error:
+        CustomerService(api.client).sync(params(customers=list(range(1, 21)), workers=1, failed_records_path=str(failed)))
+    summary = error.value.result["summary"]
+    assert error.value.changed is True
+    assert summary["added"] == len(api.records) == 6
+    assert summary["failed"] == 2
+    assert summary["added"] + summary["failed"] + summary["not_sent"] == 20
+    assert len(failed.read_text().splitlines()) == 1 + summary["failed"]
+
+
+def test_the_api_gone_part_way_fails_with_changed_and_the_summary():
+    api = FakeApi()
+    api.unreachable_after = 2
+    with pytest.raises(BulkFailure, match="no usable answer") as error:
+        CustomerService(api.client).sync(params(customers=list(range(1, 41)), workers=1))
+    summary = error.value.result["summary"]
+    assert error.value.changed is True
+    assert summary["added"] == len(api.records) == 4
+    # Never connected: nothing can have been applied, so these are failures, not uncertain.
+    assert summary["uncertain"] == 0
+    assert summary["added"] + summary["failed"] + summary["not_sent"] == 40
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals need the main thread")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_part_way_fails_with_changed_and_the_summary(signum):
+    api = FakeApi()
+    api.on_call = lambda number: os.kill(os.getpid(), signum) if number == 4 else None
+    with pytest.raises(BulkFailure, match="interrupted by {0}".format(signal.Signals(signum).name)) as error:
+        CustomerService(api.client).sync(params(customers=list(range(1, 201)), workers=1))
+    summary = error.value.result["summary"]
+    assert error.value.changed is True
+    assert 0 < summary["added"] == len(api.records) < 200
+    assert summary["added"] + summary["not_sent"] == 200
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+# ------------------------------------------------------------------ removals count like adds
+@pytest.mark.parametrize("support_variant", [False, True])
+def test_a_removal_whose_answer_was_lost_is_counted_removed(support_variant):
+    api = FakeApi(records=[1, 2, 3, 4], support_variant=support_variant)
+    api.lose = {2, 3}
+    changed, result, _diff = CustomerService(api.client).sync(params(state="absent", customers=[1, 2, 3, 4], workers=1))
+    summary = result["summary"]
+    assert api.records == {}
+    assert (summary["removed"], summary["failed"], summary["not_deletable"], summary["uncertain"]) == (4, 0, 0, 0)
+    assert changed is True
+
+
+def test_a_removal_whose_answer_was_lost_is_uncertain_without_data_token():
+    api = FakeApi(records=[1, 2], can_read=False, support_variant=True)
+    api.lose = {1}
+    warn = Mock()
+    changed, result, _diff = CustomerService(api.client).sync(params(state="absent", customers=[1, 2], workers=1), warn=warn)
+    summary = result["summary"]
+    assert (summary["removed"], summary["uncertain"], summary["failed"], summary["not_deletable"]) == (1, 1, 0, 0)
+    assert any("uncertain" in call.args[0] for call in warn.call_args_list)
+
+
+def test_exclusive_removals_with_lost_answers_are_settled_as_removals():
+    api = FakeApi(records=[1, 2, 3, 4, 5])
+    api.lose = {2, 3}
+    changed, result, _diff = CustomerService(api.client).sync(params(customers=[1], exclusive=True, max_removals="100%", workers=1))
+    summary = result["summary"]
+    assert sorted(api.records) == [1]
+    assert (summary["already_present"], summary["removed"], summary["failed"], summary["uncertain"]) == (1, 4, 0, 0)
+
+
+def test_a_delete_never_sent_is_a_failure_not_uncertain():
+    api = FakeApi(records=[1], can_read=False)
+    api.unreachable_after = 0
+    with pytest.raises(BulkFailure) as error:
+        CustomerService(api.client).sync(params(state="absent", customers=[1], workers=1))
+    assert (error.value.result["summary"]["failed"], error.value.result["summary"]["uncertain"]) == (1, 0)
+    assert api.records == {1: 0}
+
+
+# ------------------------------------------------------------------ options that are wrong
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (dict(max_requests_per_second=float("nan")), "max_requests_per_second must be"),
+        (dict(max_requests_per_second=float("inf")), "max_requests_per_second must be"),
+        (dict(max_requests_per_second=1e300), "max_requests_per_second must be"),
+        (dict(exclusive=True, max_removals="nan%"), "max_removals must be"),
+        (dict(exclusive=True, max_removals="inf"), "max_removals must be"),
+        (dict(exclusive=True, max_removals="1e400"), "max_removals must be"),
+        (dict(exclusive=True, max_removals="150%"), "max_removals must be"),
+        (dict(exclusive=True, max_removals=True), "max_removals must be"),
+        (dict(exclusive=True, max_removals="9" * 5000), "max_removals must be"),
+        (dict(max_removals=5), "max_removals applies only with exclusive"),
+        (dict(batch_size=True), "batch_size must be"),
+    ],
+)
+def test_wrong_option_values_get_a_clear_error_before_any_request(values, message):
+    api = FakeApi()
+    with pytest.raises(ValidationError, match="^Campaign 3001: " + message):
+        CustomerService(api.client).sync(params(customers=[1], **values))
+    assert api.calls == 0
