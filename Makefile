@@ -4,7 +4,7 @@
 #   make test     run every suite below, print a timing table, fail if any suite failed
 #   make docs     build the HTML docs site into build/docs/html/ (antsibull-docs + Sphinx, offline)
 #   make changelog  release galaxy.yml's version into changelogs/changelog.yaml + CHANGELOG.rst/.md
-# Suites: lint units simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke
+# Suites: lint units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke
 #   matrix-venvs units-core2.16 units-core2.21 integration-matrix sanity-core2.21 galaxy-build
 #   (integration-matrix = integration-core2.16 + integration-core2.21 in parallel, own copies)
 #   make integration TARGETS="campaign_info"   selects integration targets; make fmt reformats
@@ -33,7 +33,7 @@ MATRIX_VENVS := $(ROOT)/build/venvs
 # Integration targets for the matrix entries (empty: all of them, like `make integration`).
 MATRIX_TARGETS ?=
 
-SUITES      := lint units simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke \
+SUITES      := lint units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke \
                matrix-venvs $(addprefix units-,$(MATRIX)) integration-matrix sanity-core2.21 galaxy-build
 
 .PHONY: help venv demo test bench $(SUITES) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
@@ -85,6 +85,12 @@ lint: venv
 # pytest exits 5 when it collects no test, so an empty suite fails.
 units: venv collection-copy
 	cd $(COPY) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+# Model-based tests: hypothesis state machines drive the real bulk engine against the real simulator
+# under random faults and interruptions (tests/model/). MODEL_EXAMPLES bounds the time (~1 s each).
+MODEL_EXAMPLES ?= 40
+model: venv collection-copy
+	cd $(COPY) && MODEL_EXAMPLES=$(MODEL_EXAMPLES) PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestUnhandledThreadExceptionWarning tests/model
 
 simulator-tests: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/simulator/tests

@@ -126,7 +126,13 @@ notes:
   - Answers lost on the way or answered 206 are sent again; with O(data_token) their results are counted against
     the read made before the first write, so the counts stay exact. Without it, such results are counted as
     C(uncertain) with a warning.
-  - A run stopped half-way can be started again; it reaches the declared state and counts what it did itself.
+  - A run that stops part-way (a request-level refusal such as the campaign stopped by someone else, the API
+    unreachable, SIGTERM or SIGINT) fails with C(changed=true) when anything was written and the summary of what
+    was done (RV(summary.not_sent) counts what was never sent); the failures file is complete up to that point.
+  - A run stopped part-way (even by SIGKILL) can be started again; it reaches the declared state and counts what it
+    did itself.
+  - O(failed_records_path) and O(progress_path) are refused before any HTTP call when they are the input file (or
+    resolve to it), a directory, or in a missing directory.
   - See C(docs/bulk.md) in the collection for sizes, progress, async and the failures file.
 """
 
@@ -193,7 +199,7 @@ summary:
   type: dict
   sample: {"requested": 20000, "duplicates": 3, "invalid": 0, "added": 19990, "already_present": 10, "removed": 0,
            "already_absent": 0, "not_deletable": 0, "kept_not_deletable": 0, "uncertain": 0, "failed": 0,
-           "elapsed": 1.8, "records_per_second": 11111.1, "requests": 201, "retries": 1}
+           "not_sent": 0, "elapsed": 1.8, "records_per_second": 11111.1, "requests": 201, "retries": 1}
   contains:
     requested:
       description: Distinct valid customer ids of the input.
@@ -223,10 +229,15 @@ summary:
       description: Undeclared records kept by O(exclusive) because they cannot be deleted; not failures.
       type: int
     uncertain:
-      description: Customers whose outcome stayed unknown (lost answers without O(data_token)).
+      description: Customers whose outcome stayed unknown (lost answers without O(data_token), or open when the run
+        was interrupted).
       type: int
     failed:
-      description: Customers the API refused (not in the CRM, schedule refused, ...).
+      description: Customers the API refused (not in the CRM, schedule refused, ...), and requests none of whose
+        attempts can have been applied.
+      type: int
+    not_sent:
+      description: Customers (and exclusive removals) a run that stopped part-way never got to; 0 otherwise.
       type: int
     elapsed:
       description: Seconds the task took in the module, validation included.

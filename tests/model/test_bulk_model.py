@@ -71,7 +71,8 @@ class BulkMachine(RuleBasedStateMachine):
         body = self.sim("GET", "/api/stats/campaigns/{0}/records.json".format(self.campaign_id), auth=("acme", "data-456"))
         if self.faults:
             self.sim("PATCH", "/_sim/faults", json=self.faults)
-        listed = body["records"]["record"]
+        # An empty campaign answers {"records": ""} (the stats API's empty value).
+        listed = body["records"]["record"] if isinstance(body.get("records"), dict) else []
         listed = [listed] if isinstance(listed, dict) else listed
         return dict((int(record["record-id"]), int(record["status"])) for record in listed)
 
