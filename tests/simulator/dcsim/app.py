@@ -154,22 +154,37 @@ async def read_records(request):
     camp, error = campaign_or_error(request, 'data_token')
     if error:
         return error
-    recs = camp.records
-    if recs.total < 2:
+    cut_after = request.app[SERVER].faults.records_cut_after
+    if camp.records.total < 2 and cut_after is None:
         return _single_record(camp)
     resp = web.StreamResponse(status=200, headers={'Content-Type': JSON})
     await resp.prepare(request)
     await resp.write(b'{"records": {"record": [')
     sep = ''
-    for chunk in recs.iter_chunks():
-        scheds = recs.schedules
-        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if scheds else '') for cid, st in chunk]
-        if parts:
-            await resp.write((sep + ','.join(parts)).encode())
-            sep = ','
+    for parts in record_parts(camp, cut_after):
+        await resp.write((sep + ','.join(parts)).encode())
+        sep = ','
+    if cut_after is not None:
+        request['log_entry'].update(fault='records_cut', status=200)
+        close(request)
     await resp.write(b']}}')
     await resp.write_eof()
     return resp
+
+
+def record_parts(camp, limit=None):
+    """Non-empty lists of encoded records; at most limit records in all (None: no limit)."""
+    recs = camp.records
+    for chunk in recs.iter_chunks():
+        if limit is not None:
+            if limit <= 0:
+                return
+            chunk = chunk[:limit]
+            limit -= len(chunk)
+        scheds = recs.schedules
+        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if scheds else '') for cid, st in chunk]
+        if parts:
+            yield parts
 
 
 def drop(request):
@@ -177,6 +192,14 @@ def drop(request):
     transport = request.transport
     if transport is not None:
         transport.abort()
+    raise DropConnection()
+
+
+def close(request):
+    """Close the socket after what was written so far has been sent: a body cut short."""
+    transport = request.transport
+    if transport is not None:
+        transport.close()
     raise DropConnection()
 
 

@@ -29,6 +29,7 @@ DEFAULTS = {
     'bad_answer': 'off',
     'bad_answer_status': 200,
     'bad_answer_method': 'any',
+    'records_cut_after': None,
     'seed': None,
 }
 TIMEOUT_MESSAGE = 'The request was sent but the response timed out; check the result later.'
@@ -76,6 +77,14 @@ def _http_status(name, value):
     return value
 
 
+def _optional_count(name, value):
+    # null switches the setting off; 0 is a real value (cut before the first record)
+    value = _coerce(value)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ValueError('%s must be an integer >= 0 or null' % name)
+    return value
+
+
 def _limit(name, value):
     # null switches a limit off, like 0
     return 0 if value is None else _number(name, value)
@@ -88,6 +97,7 @@ VALIDATORS.update(
     bad_answer=_choice(BAD_ANSWERS),
     bad_answer_method=_choice(BAD_ANSWER_METHODS),
     bad_answer_status=_http_status,
+    records_cut_after=_optional_count,
     seed=_seed,
 )
 

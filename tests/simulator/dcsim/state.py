@@ -192,6 +192,8 @@ class Records(object):
         self.override = {}
         self.extra = {}
         self.schedules = {}
+        # Ids removed by a DELETE since the campaign was loaded ('already deleted').
+        self.deleted = set()
         self.total = 0
 
     def add_range(self, start, count, status):
@@ -232,6 +234,7 @@ class Records(object):
     def remove(self, cid):
         if self.get(cid) is None:
             return
+        self.deleted.add(cid)
         self.total -= 1
         self.schedules.pop(cid, None)
         if cid in self.extra:
@@ -463,6 +466,8 @@ class Sim(object):
         cid = parse_customer_id(raw_cid)
         status = None if cid is None else camp.records.get(cid)
         if status is None:
+            if variant == 'support' and cid in camp.records.deleted:
+                return 404, {'message': MSG['support_not_deletable'] % 'already deleted'}
             return 404, msg('not_located')
         if status in (ACCEPTED, COMPLETED):
             if variant == 'support':

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import http.client
 import json
 import signal
 import time
@@ -394,3 +396,60 @@ def test_https_listener_shares_state_and_needs_its_ca(tmp_path):
         assert requests.get(proc.url + '/_sim/campaigns/2').json()['status'] == 'PAUSED'
     finally:
         assert proc.stop() == 0
+
+
+def cut_records_read(api, cid):
+    """GET records.json over a plain connection: (bytes received, True when the body ended early)."""
+    conn = http.client.HTTPConnection('127.0.0.1', api.port, timeout=10)
+    token = base64.b64encode(('%s:%s' % DATA).encode()).decode()
+    conn.request('GET', '/api/stats/campaigns/%d/records.json' % cid, headers={'Authorization': 'Basic ' + token})
+    resp = conn.getresponse()
+    assert resp.status == 200
+    try:
+        return resp.read(), False
+    except http.client.IncompleteRead as exc:
+        return exc.partial, True
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize('cut_after, expected', [(0, 0), (2, 2), (3, 3), (50, 5)])
+def test_records_cut_after(api, cut_after, expected):
+    faults(api, records_cut_after=cut_after)
+    body, cut = cut_records_read(api, 2)
+    text = body.decode()
+    assert cut and text.startswith('{"records": {"record": [') and not text.endswith(']}}')
+    records = json.loads(text[len('{"records": {"record": ') :] + ']')
+    assert [r['record-id'] for r in records] == [str(1000001 + n) for n in range(expected)]
+    assert log(api)[-1]['fault'] == 'records_cut'
+    # Other reads are whole; null switches the fault off, as does DELETE /_sim/faults.
+    assert requests.get(stats(api, '2.json'), auth=DATA).json()['campaign']['no-of-records'] == 5
+    faults(api, records_cut_after=None)
+    assert cut_records_read(api, 2)[1] is False
+    faults(api, records_cut_after=1)
+    assert requests.delete(api.url + '/_sim/faults').json()['records_cut_after'] is None
+    assert len(requests.get(stats(api, '2/records.json'), auth=DATA).json()['records']['record']) == 5
+
+
+def test_records_cut_after_single_record_is_cut_too(api):
+    faults(api, records_cut_after=1)
+    body, cut = cut_records_read(api, 3)
+    assert cut and body.decode().startswith('{"records": {"record": [{"record-id": "1000010"')
+
+
+@pytest.mark.parametrize('value', [-1, 1.5, 'x', True])
+def test_records_cut_after_bad_values(api, value):
+    assert requests.patch(api.url + '/_sim/faults', json={'records_cut_after': value}).status_code == 400
+    assert requests.get(api.url + '/_sim/faults').json()['records_cut_after'] is None
+
+
+def test_delete_support_variant_already_deleted(api):
+    faults(api, delete_variant='support')
+    assert requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION).status_code == 200
+    again = requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION)
+    assert (again.status_code, again.json()) == (404, {'message': 'The customer is not available for deletion: already deleted.'})
+    never = requests.delete(tstats(api, '2/customers/1000999'), auth=ACTION)
+    assert (never.status_code, never.json()) == (404, {'message': 'The customer has not been located.'})
+    faults(api, delete_variant='spec')
+    spec = requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION)
+    assert (spec.status_code, spec.json()) == (404, {'message': 'The customer has not been located.'})

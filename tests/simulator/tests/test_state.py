@@ -233,6 +233,21 @@ def test_delete_errors(entry, cid, expected):
     assert (code, body['message']) == expected
 
 
+@pytest.mark.parametrize('records', [[{'customer_id': 1000001, 'status': 'NEW'}], [{'from': 1000000, 'count': 10, 'status': 'QUEUED'}]])
+def test_support_variant_remembers_deleted_records(records):
+    sim, camp = make_sim(records=records)
+    assert sim.delete_customer(camp, '1000001', 'support') == (200, {'message': 'Customer deleted.'})
+    already = (404, {'message': 'The customer is not available for deletion: already deleted.'})
+    assert sim.delete_customer(camp, '1000001', 'support') == already
+    assert sim.delete_customer(camp, '1000001', 'spec') == (404, {'message': 'The customer has not been located.'})
+    assert sim.delete_customer(camp, '1000020', 'support') == (404, {'message': 'The customer has not been located.'})
+    # Added again, it is deletable again; a campaign loaded anew has no memory of earlier deletes.
+    assert sim.add_customers(camp, [{'customer-id': '1000001'}], NOW)[1][0]['http-status'] == 200
+    assert sim.delete_customer(camp, '1000001', 'support')[0] == 200
+    fresh = sim.put_campaign(1, {'status': 'RUNNING'})
+    assert sim.delete_customer(fresh, '1000001', 'support') == (404, {'message': 'The customer has not been located.'})
+
+
 def test_requeued_record_becomes_deletable_again():
     sim, camp = make_sim(records=[{'customer_id': 1000001, 'status': 'ACCEPTED'}])
     assert sim.delete_customer(camp, '1000001')[0] == 400
