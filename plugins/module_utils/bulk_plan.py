@@ -227,8 +227,8 @@ class Planner:
         if not run.client.can_read:
             run.warn(
                 "Campaign {0}: no data_token, so the campaign and its records cannot be read:"
-                " schedules are not checked against its window, results whose outcome is ambiguous are"
-                " counted as uncertain{1}.".format(run.campaign_id, " and check mode cannot predict changes" if run.check_mode else "")
+                " schedules are not checked against its window, results whose outcome is ambiguous cannot be"
+                " read back{1}.".format(run.campaign_id, " and check mode cannot predict changes" if run.check_mode else "")
             )
             return {}
         campaign = run.campaigns.get(run.campaign_id)

@@ -38,6 +38,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     item_status,
     normal_id,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import (
+    never_sent,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ApiError,
     CampaignError,
@@ -145,7 +148,7 @@ class Attempt:
     def on_retry(self, outcome):
         if getattr(outcome, "status_code", None) == 429:
             self.throttle.rate_limited()
-        elif not (isinstance(outcome, Exception) and not getattr(outcome, "sent", True)):
+        elif not (isinstance(outcome, Exception) and never_sent(outcome)):
             # A lost answer, a reset or a 5xx may hide a write the server applied.
             self.ambiguous = True
         self.throttle.pace()
