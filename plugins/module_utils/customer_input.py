@@ -397,7 +397,7 @@ def reader_rows(reader, columns, offset):
             )
             continue
         raw_id = row[id_column]
-        if not raw_id and not any(field.strip() for field in row):
+        if not any(field.strip() for field in row):
             continue
         yield line, raw_id, row[schedule_column] if schedule_column is not None else None, None
 
