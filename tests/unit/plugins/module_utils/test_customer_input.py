@@ -197,6 +197,8 @@ def test_not_utf8_is_named(tmp_path):
         ("1\n0\n3\n", [(1, 2), (3, 4)], ["line 3"]),
         ("1\n1234567890123456789\n3\n", [(1, 2), (1234567890123456789, 3), (3, 4)], []),
         ("1\n\n3\n+4\n", [(1, 2), (3, 4)], ["line 5"]),
+        # A line of spaces only is blank, like an empty one.
+        ("1\n   \n3\n", [(1, 2), (3, 4)], []),
         # A quoted field may span lines: the rest of the file goes through the csv module.
         # A record over several lines is named by its first line.
         ('1\n"2"\n"x\ny"\n4\n', [(1, 2), (2, 3), (4, 6)], ["line 4"]),
@@ -275,6 +277,7 @@ def test_big_ids_are_kept_beside_64_bit_ones_and_repeats_still_found():
     index, invalid, rows = run_scan(CustomerInput([5, str(2**63), big, 7, "0%d" % big, {"customer_id": str(big), "schedule": iso(60)}]))
     assert [cid for cid, _t, _o in rows] == [5, 2**63, big, 7]
     assert list(index.ids) == [5, 2**63, big, 7, big, big] and index.ids[2] == big and len(index.ids) == 6
+    assert index.ids[1:3] == [2**63, big] and index.ids[-1] == big
     assert index.duplicates == 1 and invalid == [("customers[5]", "customer %d is repeated with a different schedule-date-time than customers[2]" % big)]
 
 
