@@ -31,7 +31,14 @@ git -C "${root}" ls-files -z --cached --others --exclude-standard \
         [[ -f "${root}/${path}" || -L "${root}/${path}" ]] && printf '%s\0' "${path}"
     done | sort -z -u > "${src_list}"
 
-rsync -a --delete "${root}/.git/" "${dest}/.git/"
+# A linked worktree (git worktree add) has a .git file naming its git dir: the copy gets the same file.
+if [[ -f "${root}/.git" ]]; then
+    rm -rf "${dest}/.git"
+    cp "${root}/.git" "${dest}/.git"
+else
+    [[ -f "${dest}/.git" ]] && rm -f "${dest}/.git"
+    rsync -a --delete "${root}/.git/" "${dest}/.git/"
+fi
 rsync -a --from0 --files-from="${src_list}" "${root}/" "${dest}/"
 
 # Remove files that no longer exist in the working tree (ignored files in the copy are kept).

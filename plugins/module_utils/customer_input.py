@@ -8,8 +8,13 @@ valid ones compactly (InputIndex: ids and origins in arrays, 16 bytes a row,
 schedules only where given), which is all the sending needs. A row is a tuple
 (origin, raw id, raw schedule, structural error); blocks of CSV lines holding
 nothing but an id come as one IdRun, parsed in C. Its origin is the file line
-number (header = line 1) or, for an item of the `customers` list at index i,
--(i + 1); `origin_text()` names it.
+number (header = line 1; a quoted value over several lines: its first line)
+or, for an item of the `customers` list at index i, -(i + 1); `origin_text()`
+names it.
+
+Customer ids are whole numbers from 1 to 10^22 (the API's maximum; longer
+than 64 bits is valid). Schedules are ISO 8601 with a timezone, and are kept
+and sent as RFC 3339 UTC (`read_schedule`).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,9 +25,11 @@ import calendar
 import csv
 import io
 import json
+import math
 import re
 import time
 from array import array
+from decimal import Decimal
 from itertools import chain, compress, count, islice
 from operator import eq, lt
 
@@ -31,14 +38,24 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
 )
 
 SEVEN_DAYS = 7 * 24 * 3600
-MAX_CUSTOMER_ID = 2**63 - 1
+MAX_CUSTOMER_ID = 10**22
+ID_RANGE = "ids are whole numbers from 1 to 10^22"
+# The digits of MAX_CUSTOMER_ID: longer digit strings are refused before int() sees them.
+MAX_ID_DIGITS = len(str(MAX_CUSTOMER_ID))
+# Every integer up to 2^53 is a float; past it a float id may already be rounded.
+FLOAT_EXACT = 2**53
 ID_COLUMNS = ("customer-id", "customer_id")
 SCHEDULE_COLUMNS = ("schedule-date-time", "schedule")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+# ASCII digits only ([0-9], not \d, which matches any script's digits); T/t and Z/z as RFC 3339 allows.
 ISO_PATTERN = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"(Z|z|[+-]\d{2}(?::?\d{2})?)$"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?"
+    r"(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)"
 )
+NOT_ISO = "not ISO 8601 with a timezone (e.g. 2026-05-04T09:00:00Z)"
+# Years 0001 to 9999 in UTC: what RFC 3339 can write.
+FIRST_EPOCH = calendar.timegm((1, 1, 1, 0, 0, 0, 0, 0, 0))
+END_EPOCH = calendar.timegm((9999, 12, 31, 23, 59, 59, 0, 0, 0)) + 1
 SCHEDULE_CACHE_LIMIT = 100000
 # A block of CSV lines that are each a customer id of at most 18 digits and
 # nothing else (an empty schedule at most): parsed in C, no per-row Python.
@@ -55,22 +72,59 @@ def origin_text(origin):
 
 def parse_schedule(text):
     """Epoch seconds of an ISO 8601 date-time with a timezone, else None."""
-    match = ISO_PATTERN.match(text.strip())
+    return read_schedule(text)[0]
+
+
+def read_schedule(text):
+    """(epoch, RFC 3339 UTC text, None) of an ISO 8601 date-time with a timezone, else (None, None, why not).
+
+    The text is the same instant as `YYYY-MM-DDTHH:MM:SSZ`; fractional seconds are kept only when not
+    zero, exactly as written less trailing zeros, and at least to the millisecond: `.5` is `.500`,
+    `.123400` is `.1234`, `.000` is dropped. So one instant has one text, however it was written.
+    """
+    text = text.strip()
+    if not text.isascii():
+        return None, None, "it holds characters outside ASCII (digits must be 0-9)"
+    match = ISO_PATTERN.fullmatch(text)
     if not match:
-        return None
+        return None, None, NOT_ISO
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        fields = (int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
-        if not (1 <= fields[1] <= 12 and 1 <= fields[2] <= calendar.monthrange(fields[0], fields[1])[1]):
-            return None
-        if fields[3] > 23 or fields[4] > 59 or fields[5] > 59:
-            return None
-    except ValueError:
-        return None
-    epoch = calendar.timegm(fields + (0, 0, 0)) - zone_offset(zone)
-    if fraction:
-        epoch += float("0." + fraction)
-    return epoch
+    fields = (int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+    problem = date_problem(fields) or time_problem(fields) or zone_problem(zone)
+    if problem:
+        return None, None, problem
+    seconds = calendar.timegm(fields + (0, 0, 0)) - zone_offset(zone)
+    if not FIRST_EPOCH <= seconds < END_EPOCH:
+        return None, None, "it is outside the years 0001 to 9999 in UTC"
+    digits = (fraction or "").rstrip("0")
+    epoch = seconds + float("0." + digits) if digits else seconds
+    return epoch, utc_text(seconds, digits), None
+
+
+def date_problem(fields):
+    year, month, day = fields[:3]
+    if not (year >= 1 and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+        return "there is no such date"
+    return None
+
+
+def time_problem(fields):
+    hour, minute, second = fields[3:]
+    if hour == 24:
+        return "24:00 is not accepted; write 00:00 of the next day"
+    if second == 60:
+        return "second 60 (a leap second) is not accepted; write :59 or the next minute"
+    if hour > 23 or minute > 59 or second > 59:
+        return "there is no such time of day"
+    return None
+
+
+def zone_problem(zone):
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2] or 0), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        return "the offset {0} is impossible (hours 00 to 23, minutes 00 to 59)".format(zone)
+    return None
 
 
 def zone_offset(zone):
@@ -82,24 +136,74 @@ def zone_offset(zone):
     return sign * minutes * 60
 
 
+def utc_text(seconds, digits):
+    fields = time.gmtime(seconds)[:6]
+    fraction = "." + digits.ljust(3, "0") if digits else ""
+    return "{0:04d}-{1:02d}-{2:02d}T{3:02d}:{4:02d}:{5:02d}{6}Z".format(*(fields + (fraction,)))
+
+
 def customer_id_of(raw):
-    """(int id, None) or (None, reason). Ids arrive as ints or digit strings."""
-    if isinstance(raw, bool) or raw is None:
-        return None, "customer-id is missing" if raw is None else "customer-id {0!r} is not a number".format(raw)
+    """(int id, None) or (None, reason).
+
+    An id is an int, a string of ASCII digits (spaces around it allowed), or a number written with a
+    point or an exponent (YAML, JSON) that is a whole number up to 2^53: every such number is exact
+    as a float. Past 2^53 a float may already be rounded from what the user wrote, so it is refused,
+    never guessed at; JSON Lines numbers arrive as Decimal, exact, so 1.0000000000000000001 is
+    refused there rather than rounded to 1.
+    """
+    if raw is None:
+        return None, "customer-id is missing"
+    if raw.__class__ is bool:
+        return None, "customer-id {0!r} is not a number".format(raw)
     if isinstance(raw, int):
-        cid = raw
+        return id_in_range(int(raw))
+    if isinstance(raw, (float, Decimal)):
+        return number_id(raw)
+    text = str(raw).strip()
+    if not text:
+        return None, "customer-id is missing"
+    if not (text.isdigit() and text.isascii()):
+        return None, "customer-id '{0}' is not a positive whole number (digits 0-9 only)".format(short(text))
+    if len(text.lstrip("0")) > MAX_ID_DIGITS:
+        return None, "customer-id '{0}' is too large ({1})".format(short(text), ID_RANGE)
+    return id_in_range(int(text))
+
+
+def number_id(value):
+    """An id given as a float or a JSON number with a point or an exponent: a whole number up to 2^53."""
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        return None, "customer-id {0} is not a number".format(value)
+    if abs(value) > FLOAT_EXACT:
+        reason = "customer-id {0} has a point or an exponent and is beyond 2^53, so it may not be exact; write the id's digits as a string"
+        return None, reason.format(short(value))
+    if value != int(value):
+        return None, "customer-id {0} is not a whole number".format(short(value))
+    return id_in_range(int(value))
+
+
+def id_in_range(cid):
+    if cid <= 0:
+        return None, "customer-id {0} is not positive ({1})".format(cid, ID_RANGE)
+    if cid > MAX_CUSTOMER_ID:
+        return None, "customer-id '{0}' is too large ({1})".format(short(cid), ID_RANGE)
+    return cid, None
+
+
+def declared_id(raw):
+    """The customer an invalid row still names, or None; read leniently (an exact whole float counts)."""
+    if raw is None or raw.__class__ is bool:
+        return None
+    if isinstance(raw, (float, Decimal)):
+        whole = (raw.is_finite() if isinstance(raw, Decimal) else math.isfinite(raw)) and abs(raw) <= MAX_CUSTOMER_ID and raw == int(raw)
+        return int(raw) if whole and raw > 0 else None
+    if isinstance(raw, int):
+        cid = int(raw)
     else:
         text = str(raw).strip()
-        if not text:
-            return None, "customer-id is missing"
-        if not (text.isdigit() and text.isascii()):
-            return None, "customer-id '{0}' is not a positive whole number".format(short(text))
+        if not (text.isdigit() and text.isascii()) or len(text.lstrip("0")) > MAX_ID_DIGITS:
+            return None
         cid = int(text)
-    if cid <= 0:
-        return None, "customer-id '{0}' is not positive".format(cid)
-    if cid > MAX_CUSTOMER_ID:
-        return None, "customer-id '{0}' is too large".format(short(str(cid)))
-    return cid, None
+    return cid if 0 < cid <= MAX_CUSTOMER_ID else None
 
 
 def short(text, limit=60):
@@ -122,7 +226,7 @@ class RowValidator:
         self._cache = {}
 
     def check(self, raw_id, raw_schedule):
-        """(id, schedule text or None, schedule epoch or None, reason or None)."""
+        """(id, schedule as RFC 3339 UTC text or None, schedule epoch or None, reason or None)."""
         if not raw_schedule and raw_id.__class__ is str and raw_id.isdigit() and raw_id.isascii() and len(raw_id) < 19:
             cid = int(raw_id)
             if cid:
@@ -137,31 +241,38 @@ class RowValidator:
             return cid, None, None, None
         verdict = self._cache.get(text)
         if verdict is None:
-            verdict = self._judge(text)
+            verdict = self._verdict(text)
             if len(self._cache) < SCHEDULE_CACHE_LIMIT:
                 self._cache[text] = verdict
-        epoch, reason = verdict
+        epoch, utc, reason = verdict
         if reason:
             return None, None, None, "customer {0}: {1}".format(cid, reason)
-        return cid, text, epoch, None
+        return cid, utc, epoch, None
 
     def judge(self, text):
         """(epoch, None) for a schedule this validator accepts, else (None, reason)."""
-        return self._judge(text.strip())
+        epoch, _utc, reason = self._verdict(text.strip())
+        return epoch, reason
 
-    def _judge(self, text):
-        epoch = parse_schedule(text)
-        if epoch is None:
-            return None, "schedule-date-time '{0}' is not ISO 8601 with a timezone (e.g. 2026-05-04T09:00:00Z)".format(short(text))
+    def _verdict(self, text):
+        epoch, utc, problem = read_schedule(text)
+        if problem == NOT_ISO:
+            return None, None, "schedule-date-time '{0}' is {1}".format(short(text), NOT_ISO)
+        if problem:
+            return None, None, "schedule-date-time '{0}' is not a valid date-time: {1}".format(short(text), problem)
+        problem = self._timing_problem(epoch, text)
+        return (None, None, problem) if problem else (epoch, utc, None)
+
+    def _timing_problem(self, epoch, text):
         if epoch <= self.now:
-            return None, "schedule-date-time '{0}' is in the past".format(text)
+            return "schedule-date-time '{0}' is in the past".format(text)
         if epoch > self.now + SEVEN_DAYS:
-            return None, "schedule-date-time '{0}' is more than 7 days ahead".format(text)
+            return "schedule-date-time '{0}' is more than 7 days ahead".format(text)
         if (self.start is not None and epoch < self.start) or (self.end is not None and epoch > self.end):
-            return None, "schedule-date-time '{0}' is outside the campaign's window from {1} to {2}".format(
+            return "schedule-date-time '{0}' is outside the campaign's window from {1} to {2}".format(
                 text, self.window_text[0] or "(open)", self.window_text[1] or "(open)"
             )
-        return epoch, None
+        return None
 
 
 def format_epoch(epoch):
@@ -177,7 +288,7 @@ def list_rows(customers):
         if isinstance(item, dict):
             raw_id, raw_schedule, error = mapping_fields(item)
             yield origin, raw_id, raw_schedule, error
-        elif isinstance(item, (list, tuple, float)):
+        elif isinstance(item, (list, tuple)):
             yield origin, None, None, "expected a customer id or a dict with customer_id, got {0}".format(type(item).__name__)
         else:
             yield origin, item, None, None
@@ -187,13 +298,11 @@ def mapping_fields(item):
     """(raw id, raw schedule, error) from a dict whose keys are the column names."""
     keys = dict((str(key).strip().lower(), key) for key in item)
     unknown = sorted(set(keys) - set(ID_COLUMNS + SCHEDULE_COLUMNS))
-    if unknown:
-        return None, None, "unknown key(s) {0}; use customer_id and schedule".format(", ".join(unknown))
     raw_id = first_present(item, keys, ID_COLUMNS)
-    raw_schedule = first_present(item, keys, SCHEDULE_COLUMNS)
-    if isinstance(raw_id, float) and raw_id.is_integer():
-        raw_id = int(raw_id)
-    return raw_id, raw_schedule, None
+    if unknown:
+        # The id is kept: the row still declares its customer (see InputIndex.declared_invalid).
+        return raw_id, None, "unknown key(s) {0}; use customer_id and schedule".format(", ".join(short(name, 30) for name in unknown))
+    return raw_id, first_present(item, keys, SCHEDULE_COLUMNS), None
 
 
 def first_present(item, keys, names):
@@ -269,24 +378,28 @@ def id_runs(handle, columns, lines):
 
 
 def reader_rows(reader, columns, offset):
+    """Rows of a csv reader whose first line is file line offset + 1; a row's origin is its first line."""
     id_column, schedule_column, fields = columns
     width = max(id_column, -1 if schedule_column is None else schedule_column) + 1
+    end = 0
     for row in reader:
+        # line_num is the record's last line; a quoted value may have taken several.
+        line, end = offset + end + 1, reader.line_num
         if len(row) < width:
             row = row + [""] * (width - len(row))
         elif len(row) > fields and any(field.strip() for field in row[fields:]):
             # Usually a comma inside an unquoted value: the columns no longer line up.
             yield (
-                offset + reader.line_num,
+                line,
                 row[id_column] or None,
                 None,
                 "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), fields),
             )
             continue
         raw_id = row[id_column]
-        if not raw_id and not any(field.strip() for field in row):
+        if not any(field.strip() for field in row):
             continue
-        yield offset + reader.line_num, raw_id, row[schedule_column] if schedule_column is not None else None, None
+        yield line, raw_id, row[schedule_column] if schedule_column is not None else None, None
 
 
 def next_header(reader):
@@ -305,8 +418,9 @@ def jsonl_rows(path):
                 continue
             seen = True
             try:
-                item = json.loads(line)
-            except ValueError as exc:
+                # Decimal: a number with a point or an exponent is judged exactly, never rounded.
+                item = json.loads(line, parse_float=Decimal)
+            except (ValueError, RecursionError) as exc:
                 yield number, None, None, "not valid JSON ({0})".format(short(str(exc)))
                 continue
             if not isinstance(item, dict):
@@ -375,12 +489,60 @@ class CustomerInput:
         return "customers_file {0}: {1}not UTF-8 text ({2}); save the file as UTF-8.".format(self.path, where, reason or exc.reason)
 
 
+class WideIds:
+    """Ids by position once one needs more than 64 bits: its low 64 bits and the rest, 10 bytes a row.
+
+    InputIndex keeps array('q') (8 bytes a row, filled in C) until an id above 2^63 - 1 arrives; then
+    this takes over, indexable by position, iterable and sized like the array.
+    """
+
+    __slots__ = ("low", "high")
+
+    def __init__(self, ids):
+        self.low = array("Q")
+        self.high = array("H")
+        self.extend(ids)
+
+    def __len__(self):
+        return len(self.low)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[each] for each in range(*position.indices(len(self.low)))]
+        return self.high[position] << 64 | self.low[position]
+
+    def __iter__(self):
+        return map(join_id, self.high, self.low)
+
+    def append(self, cid):
+        self.high.append(cid >> 64)
+        self.low.append(cid & 0xFFFFFFFFFFFFFFFF)
+
+    def extend(self, ids):
+        if isinstance(ids, array) and ids.typecode == "q":
+            # Positive ids (all that an index holds): the same bytes as unsigned.
+            self.low.frombytes(ids.tobytes())
+            self.high.frombytes(bytes(2 * len(ids)))
+        else:
+            for cid in ids:
+                self.append(cid)
+
+
+def join_id(high, low):
+    return high << 64 | low
+
+
 class InputIndex:
     """The valid rows, compactly: ids and origins by position, schedules where given.
 
     A position is a valid row's rank in the input; `skip` holds the positions
-    of repeats, which are never sent. Schedules are numbers into `texts`
-    (0 = none), kept only once some row has one.
+    of repeats and of rows refused by apply_window, which are never sent (their
+    ids stay in `ids`). Schedules are numbers into `texts` (0 = none), RFC 3339
+    UTC texts, kept only once some row has one. `declared_invalid` holds the ids
+    of invalid rows that still name a customer (a bad schedule, a row with too
+    many fields, an unknown key...): with `ids`, every customer the input
+    declares, which `exclusive` must never remove. A row whose id cannot be
+    read at all adds nothing.
     """
 
     def __init__(self):
@@ -392,6 +554,7 @@ class InputIndex:
         self.skip = set()
         self.invalid = 0
         self.duplicates = 0
+        self.declared_invalid = set()
 
     @property
     def requested(self):
@@ -406,10 +569,20 @@ class InputIndex:
     def add_row(self, cid, origin, text):
         if text is not None and self.schedule_refs is None:
             self.schedule_refs = array("l", bytes(len(self.ids) * array("l").itemsize))
+        try:
+            self.ids.append(cid)
+        except OverflowError:
+            self.ids = WideIds(self.ids)
+            self.ids.append(cid)
         if self.schedule_refs is not None:
             self.schedule_refs.append(self.text_number(text) if text is not None else 0)
-        self.ids.append(cid)
         self.origins.append(origin)
+
+    def add_invalid(self, raw_id):
+        self.invalid += 1
+        cid = declared_id(raw_id)
+        if cid is not None:
+            self.declared_invalid.add(cid)
 
     def text_number(self, text):
         number = self.text_numbers.get(text)
@@ -442,7 +615,7 @@ def scan(source, validator, on_invalid, tick=None):
         origin, raw_id, raw_schedule, error = part
         cid, text, _epoch, reason = (None, None, None, error) if error else check(raw_id, raw_schedule)
         if reason:
-            index.invalid += 1
+            index.add_invalid(raw_id)
             on_invalid(origin, raw_id, reason)
         else:
             index.add_row(cid, origin, text)
@@ -482,17 +655,20 @@ def repeated_ids(ids):
 
 
 def resolve_repeats(index, validator, repeated, on_invalid):
-    """Same schedule counts once, another is invalid; only the first row is sent."""
+    """Same schedule counts once, another is invalid; only the first row is sent.
+
+    Schedules are compared as their RFC 3339 UTC texts: one instant has one text, however it was
+    written, so the validator that made them is not needed again (the parameter stays for callers).
+    """
     first = {}
     ids, origins = index.ids, index.origins
     for position in compress(count(), map(repeated.__contains__, ids)):
         cid, origin, text = ids[position], origins[position], index.schedule(position)
-        epoch = validator.check(str(cid), text)[2]
         if cid not in first:
-            first[cid] = (origin, epoch)
+            first[cid] = (origin, text)
             continue
         index.skip.add(position)
-        if first[cid][1] == epoch:
+        if first[cid][1] == text:
             index.duplicates += 1
         else:
             index.invalid += 1

@@ -34,9 +34,12 @@ options:
   customers:
     description:
       - Customers given inline. Each item is a customer id (the ACCOUNTNUM of the tenant's CRM, an integer or a
-        string of digits) or a dict with C(customer_id) and optional C(schedule).
+        string of digits, from 1 to 10^22) or a dict with C(customer_id) and optional C(schedule).
+      - An id written with a point or an exponent (V(5.0)) is accepted only when it is a whole number up to 2^53,
+        which a float holds exactly; quote longer ids.
       - C(schedule) is an ISO 8601 date-time with a timezone, in the future, at most 7 days ahead, and inside the
-        campaign's window when it has one.
+        campaign's window when it has one. It is sent as RFC 3339 UTC (V(2026-12-03T18:11:00Z)), whatever form it
+        was written in.
       - Errors about items name them by 0-based index, such as C(customers[0]).
     type: list
     elements: raw

@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit-test hooks: how many hypothesis examples each property test ran, printed at the end of the run.
+
+Every @given test is counted, without its own code: the hook wraps the handle's `inner_test`, which
+hypothesis calls once per example (generated, replayed or shrunk).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import functools
+
+EXAMPLES = collections.Counter()
+
+
+def counting(inner, name):
+    @functools.wraps(inner)
+    def counted(*args, **kwargs):
+        EXAMPLES[name] += 1
+        return inner(*args, **kwargs)
+
+    counted.counted = True
+    return counted
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        handle = getattr(getattr(item, "obj", None), "hypothesis", None)
+        if handle is not None and not getattr(handle.inner_test, "counted", False):
+            handle.inner_test = counting(handle.inner_test, item.nodeid.split("[")[0])
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not EXAMPLES:
+        return
+    terminalreporter.write_sep("-", "hypothesis: {0} examples run by {1} property tests".format(sum(EXAMPLES.values()), len(EXAMPLES)))
+    for name, examples in sorted(EXAMPLES.items()):
+        terminalreporter.write_line("{0:7d}  {1}".format(examples, name))
