@@ -159,16 +159,6 @@ def refusal_for(campaign, state):
     return None
 
 
-def lenient_id(raw):
-    """The customer an invalid row still names (to protect it from exclusive), or None."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, float):
-        return int(raw) if raw.is_integer() and abs(raw) <= 2**53 else None
-    text = str(raw).strip() if raw is not None else ""
-    return int(text) if text.isdigit() and text.isascii() else None
-
-
 class Plan:
     """What a run will do: the valid input, the campaign, its records before the first write, the removals."""
 
@@ -184,7 +174,6 @@ class Planner:
 
     def __init__(self, run):
         self.run = run
-        self.declared_invalid = set()
 
     def plan(self):
         run = self.run
@@ -212,9 +201,6 @@ class Planner:
         return index
 
     def record_invalid(self, origin, raw_id, reason):
-        cid = lenient_id(raw_id)
-        if cid is not None:
-            self.declared_invalid.add(cid)
         self.run.tally.take(item(INVALID, None if raw_id is None else str(raw_id).strip(), origin, message="{0}: {1}".format(origin_text(origin), reason)))
 
     def refuse_invalid(self, index):
@@ -243,7 +229,7 @@ class Planner:
         """Undeclared records: deletable ones to remove, the rest kept. A declared customer is never removed,
         whatever its row's validity."""
         declared = set(index.ids)
-        declared.update(self.declared_invalid)
+        declared.update(index.declared_invalid)
         removals = []
         for cid, status in snapshot.items():
             if cid in declared:

@@ -54,6 +54,4 @@ def examples():
 
 def pytest_terminal_summary(terminalreporter):
     if EXAMPLES:
-        terminalreporter.write_line(
-            "model-based examples run: " + ", ".join("{0}={1}".format(name, count) for name, count in sorted(EXAMPLES.items()))
-        )
+        terminalreporter.write_line("model-based examples run: " + ", ".join("{0}={1}".format(name, count) for name, count in sorted(EXAMPLES.items())))
