@@ -183,7 +183,7 @@ def number_id(value):
 
 def id_in_range(cid):
     if cid <= 0:
-        return None, "customer-id {0} is not positive ({1})".format(cid, ID_RANGE)
+        return None, "customer-id '{0}' is not positive ({1})".format(cid, ID_RANGE)
     if cid > MAX_CUSTOMER_ID:
         return None, "customer-id '{0}' is too large ({1})".format(short(cid), ID_RANGE)
     return cid, None
