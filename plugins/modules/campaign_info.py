@@ -91,7 +91,7 @@ campaign:
     status:
       description: Status in the API's terms, lowercase.
       type: str
-      choices: [new, running, paused, purged, stopped, unknown]
+      choices: [new, running, paused, purged, stopped]
       sample: running
     status_code:
       description: The stats API's status code, 0 to 11.
@@ -138,7 +138,7 @@ records:
     status:
       description: Record status.
       type: str
-      choices: [new, queued, accepted, completed, scheduled, unknown]
+      choices: [new, queued, accepted, completed, scheduled]
       sample: queued
     status_code:
       description: Record status code, 0 to 4.
@@ -201,9 +201,12 @@ OPTIONS = dict(
 
 def run(module, campaigns):
     params = module.params
-    result = {"campaign": campaigns.get(params["campaign_id"])}
+    campaign = campaigns.get(params["campaign_id"])
+    result = {"campaign": campaign}
     if params["records"]:
-        records, matched = campaigns.records(params["campaign_id"], set(params["records_status"] or ()), max(params["records_limit"], 0))
+        # The campaign's own count: a records read with fewer is cut short and fails, never a short list.
+        expected = campaign.get("records_count")
+        records, matched = campaigns.records(params["campaign_id"], set(params["records_status"] or ()), max(params["records_limit"], 0), expected)
         result.update(records=records, records_total=matched, records_truncated=matched > len(records))
     return False, result, None
 

@@ -54,7 +54,7 @@ def answer(status, content=b"", content_type="application/json"):
 def client_answering(*answers):
     api = Client("http://127.0.0.1:1", "acme", action_token="act-SECRET", data_token="data-SECRET", max_retries=1, sleep=lambda s: None)
     queue = list(answers)
-    api.session.request = lambda method, url, **kw: queue.pop(0)
+    api.session.send = lambda prepared, **settings: queue.pop(0)
     return api
 
 
@@ -109,9 +109,7 @@ def test_an_html_error_page_is_named_by_its_title_not_dumped():
 
 
 def stream_client(reply):
-    api = client_answering()
-    api.session.get = lambda url, **kw: reply
-    return api
+    return client_answering(reply)
 
 
 def test_stream_refuses_an_html_page_and_an_empty_body():

@@ -275,7 +275,9 @@ def test_records_are_streamed_filtered_and_limited(statuses, limit, ids, matched
 @pytest.mark.parametrize(
     "api, words",
     [
-        (StreamingApi(RECORDS_BODY[:-30]), "invalid JSON"),
+        (StreamingApi(RECORDS_BODY[:-30]), "the records read was cut short"),
+        (StreamingApi(RECORDS_BODY[:-3]), "the records read was cut short"),
+        (StreamingApi(RECORDS_BODY.replace(b"\"status-code\": \"0\"}", b"\"status-code\": 0,}", 1)), "invalid JSON"),
         (StreamingApi(error=NotFoundError("GET", "/x", 404, "Not Found")), "not found"),
     ],
 )

@@ -127,28 +127,53 @@ def test_add_body_is_the_json_of_the_items(texts, schedules):
     assert json.loads(add_body(texts, schedules)) == items
 
 
+def canned(status=207, content=b"[]"):
+    response = requests.models.Response()
+    response.status_code = status
+    response._content = content
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
 def test_encoded_posts_send_what_session_request_would():
     client = Client("http://127.0.0.1:1", "acme", action_token="act-123", timeout=7.0)
     sent = []
-    client.session.send = lambda prepared, **settings: sent.append((prepared, settings)) or "answer"
-    assert client._send_encoded("POST", "/api/tstats/campaigns/1/customers", "action", b'[{"customer-id":"1"}]') == "answer"
-    client._send_encoded("POST", "/api/tstats/campaigns/1/customers", "action", b"[]")
+    client.session.send = lambda prepared, **settings: sent.append((prepared, settings)) or canned()
+    assert client.request("POST", "/api/tstats/campaigns/1/customers", "action", data=b'[{"customer-id":"1"}]').status == 207
+    client.request("POST", "/api/tstats/campaigns/1/customers", "action", data=b"[]")
     prepared, settings = sent[0]
     assert (prepared.method, prepared.url, prepared.body) == ("POST", "http://127.0.0.1:1/api/tstats/campaigns/1/customers", b'[{"customer-id":"1"}]')
     assert prepared.headers["Authorization"] == requests.auth._basic_auth_str("acme", "act-123")
     assert (prepared.headers["Content-Type"], prepared.headers["Content-Length"]) == ("application/json", "21")
-    assert (settings["timeout"], settings["verify"] is not False, settings["allow_redirects"]) == (7.0, True, True)
+    assert (settings["timeout"], settings["verify"] is not False, settings["allow_redirects"], settings["stream"]) == (7.0, True, True, True)
     assert (sent[1][0].body, sent[1][0].headers["Content-Length"]) == (b"[]", "2")
-    assert client.stats["requests"] == 2
+    assert sent[1][0] is not sent[0][0] and client.stats["requests"] == 2
+
+
+def test_plain_calls_share_the_send_path():
+    client = Client("http://127.0.0.1:1", "acme", action_token="act-123", data_token="data-456")
+    sent = []
+    client.session.send = lambda prepared, **settings: sent.append(prepared) or canned(200, b'{"campaign": {}}')
+    client.request("PATCH", "/api/tstats/campaigns/1", "action", body={"status": "PAUSED"})
+    client.request("DELETE", "/api/tstats/campaigns/1/customers/5", "action")
+    client.get_json("/api/stats/campaigns/1.json")
+    assert [(p.method, p.body, p.headers.get("Content-Type")) for p in sent] == [
+        ("PATCH", b'{"status":"PAUSED"}', "application/json"),
+        ("DELETE", None, None),
+        ("GET", None, None),
+    ]
+    assert sent[2].headers["Authorization"] == requests.auth._basic_auth_str("acme", "data-456")
 
 
 def test_encoded_posts_take_the_usual_path_once_the_server_set_cookies():
     client = Client("http://127.0.0.1:1", "acme", action_token="act-123")
+    sent = []
+    client.session.send = lambda prepared, **settings: sent.append(prepared) or canned()
+    client.request("POST", "/p", "action", data=b"[]")
     client.session.cookies.set("AWSALB", "x")
-    calls = []
-    client.session.request = lambda method, url, **kw: calls.append((method, url, kw["data"])) or "answer"
-    assert client._send_encoded("POST", "/p", "action", b"[]") == "answer"
-    assert calls == [("POST", "http://127.0.0.1:1/p", b"[]")]
+    client.request("POST", "/p", "action", data=b"[]")
+    assert "Cookie" not in sent[0].headers and sent[1].headers["Cookie"] == "AWSALB=x"
+    assert sent[1].body == b"[]"
 
 
 def chunked(body, size):
