@@ -83,7 +83,7 @@ def check_params(params):
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            raise ValidationError("{0} must be a number{1}, not {2}.".format(name, unit, value))
+            raise ValidationError("{0} must be a number{1}, not {2}.".format(name, " of" + unit if unit else "", value))
         if value < least:
             raise ValidationError("{0} must be {1}, not {2}.".format(name, meaning, value))
         if value > most:

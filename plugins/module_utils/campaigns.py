@@ -318,9 +318,7 @@ def records_failure(campaign_id, path, exc):
     if isinstance(exc, HttpError):
         return CampaignError(campaign_id, read_failure(exc), exc)
     if isinstance(exc, IncompleteBody):
-        return CampaignError(
-            campaign_id, "the records read was cut short: {0}; nothing was decided on it".format(exc), UnexpectedAnswerError("GET", path, 200, str(exc))
-        )
+        return CampaignError(campaign_id, "the records read was cut short; nothing was decided on it", UnexpectedAnswerError("GET", path, 200, str(exc)))
     what = str(exc) if isinstance(exc, UndocumentedAnswer) else "invalid JSON ({0})".format(exc)
     return CampaignError(campaign_id, "its records could not be read", UnexpectedAnswerError("GET", path, 200, what))
 

@@ -13,6 +13,7 @@ import requests
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
+    IncompleteBody,
     Throttle,
     parse_records,
     record_objects,
@@ -208,3 +209,32 @@ def test_record_objects_whatever_the_shape_and_the_chunks(payload, ids, size):
 def test_record_objects_refuses_a_body_that_is_not_one_json_object(body):
     with pytest.raises(ValueError):
         list(record_objects(chunked(body, 5)))
+
+
+WHOLE = b'{"records": {"record": [{"record-id": "10000000000000000000000", "status": "0"}, {"record-id": "2", "status": "1"}]}}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        WHOLE[: WHOLE.index(b"}") + 1],  # cut right after a record's '}': the first and last bytes look whole
+        WHOLE[: WHOLE.index(b"}") + 2],
+        WHOLE[:-1],
+        WHOLE[:-2],
+        WHOLE[:-3],
+        b'{"records": {"record": {"record-id": "5", "status": "3"}}',
+        b'{"records": {"record": [',
+        b'{"records": ""',
+    ],
+)
+@pytest.mark.parametrize("size", [1, 4, 1 << 20])
+def test_both_parsers_refuse_a_body_cut_short(body, size):
+    for parser in (parse_records, record_objects):
+        with pytest.raises(IncompleteBody, match="the body ends before its JSON document closes"):
+            list(parser(chunked(body, size)))
+
+
+@pytest.mark.parametrize("size", [1, 4, 1 << 20])
+def test_parsers_keep_ids_beyond_64_bits_exact(size):
+    assert list(parse_records(chunked(WHOLE, size))) == [(10**22, 0), (2, 1)]
+    assert [raw["record-id"] for raw in record_objects(chunked(WHOLE + b"\n", size))] == ["10000000000000000000000", "2"]
