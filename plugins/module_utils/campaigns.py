@@ -155,7 +155,7 @@ class CampaignService:
                 matched += 1
                 if limit is None or len(kept) < limit:
                     kept.append(record)
-        except (HttpError, ValueError) as exc:
+        except (HttpError, TransportError, ValueError) as exc:
             raise records_failure(campaign_id, path, exc)
         self.confirm_count(campaign_id, seen, expected)
         return kept, matched
@@ -164,7 +164,8 @@ class CampaignService:
         """{customer id (int): record status code (int)} of every record of the campaign.
 
         Two attempts on a lost connection or a body cut short. Raises CampaignError naming the campaign
-        when the campaign is not found, the body is cut short, a record's status code is not one of 0 to 4,
+        (its cause the TransportError, when the connection failed) when the campaign is not found, the body
+        is cut short or the connection lost twice, a record's status code is not one of 0 to 4,
         or the read holds fewer records than `expected` (the campaign's records_count) and than a
         second read of that count."""
         path = records_read_path(campaign_id)
@@ -174,7 +175,7 @@ class CampaignService:
                 break
             except (TransportError, IncompleteBody) as exc:
                 if attempt == 2:
-                    raise exc if isinstance(exc, TransportError) else records_failure(campaign_id, path, exc)
+                    raise records_failure(campaign_id, path, exc)
             except (HttpError, ValueError) as exc:
                 raise records_failure(campaign_id, path, exc)
         undocumented = set(snapshot.values()).difference(RECORD_STATUSES)
@@ -317,6 +318,9 @@ def records_failure(campaign_id, path, exc):
     """The CampaignError of a records read that failed: not found, cut short, or not the API's answer."""
     if isinstance(exc, HttpError):
         return CampaignError(campaign_id, read_failure(exc), exc)
+    if isinstance(exc, TransportError):
+        # Before or while the body came (a connection closed mid-body): nothing whole was read.
+        return CampaignError(campaign_id, "the records read got no whole answer; nothing was decided on it", exc)
     if isinstance(exc, IncompleteBody):
         return CampaignError(campaign_id, "the records read was cut short; nothing was decided on it", UnexpectedAnswerError("GET", path, 200, str(exc)))
     what = str(exc) if isinstance(exc, UndocumentedAnswer) else "invalid JSON ({0})".format(exc)

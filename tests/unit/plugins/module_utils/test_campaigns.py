@@ -343,8 +343,19 @@ def test_snapshot_reads_again_once_after_a_cut_or_a_lost_connection():
     lost = TransportError("GET", "/x", "ChunkedEncodingError while reading the body")
     assert CampaignService(RecordsApi(CUT_AFTER_A_RECORD, WHOLE)).snapshot(7)[10**22] == 1
     assert len(CampaignService(RecordsApi(lost, WHOLE)).snapshot(7)) == 4
-    with pytest.raises(TransportError):
+    with pytest.raises(CampaignError, match="^Campaign 7: the records read got no whole answer; nothing was decided on it") as info:
         CampaignService(RecordsApi(lost, lost)).snapshot(7)
+    assert info.value.cause is lost
+
+
+def test_records_whose_connection_is_lost_mid_body_fail_naming_the_campaign():
+    class Cut(RecordsApi):
+        def stream_json_chunks(self, path):
+            yield WHOLE[:40]
+            raise TransportError("GET", path, "ChunkedEncodingError while reading the body")
+
+    with pytest.raises(CampaignError, match="^Campaign 7: the records read got no whole answer.*ChunkedEncodingError while reading the body"):
+        CampaignService(Cut()).records(7)
 
 
 def test_snapshot_of_an_unknown_campaign_is_not_found():
