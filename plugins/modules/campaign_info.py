@@ -16,12 +16,17 @@ description:
     snake_case fields and lowercase status names.
   - Optionally returns the campaign's records (customers), filtered by record status.
   - Needs the O(data_token).
+  - A campaign read that is not what the API documents (no C(campaign) object, a status code outside 0 to 11) fails naming
+    what came back.
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
   records:
     description:
       - Also return the campaign's records in RV(records).
+      - The records are never a short list. A read cut short (a body that ends before its JSON document closes, a connection
+        lost mid-body) or holding fewer records than the campaign's own C(records_count) (read again once to allow for a
+        live campaign) fails the task naming the campaign. So does a record status code the API does not document.
     type: bool
     default: false
   records_status:
