@@ -27,10 +27,10 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     ValidationError,
     short_text,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import http_answers
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import (
     STREAM_MIN_RATE,
     Deadline,
-    Response,  # noqa: F401 - the service layer and its tests take it from here
     answer_of,
     certificate_failure,
     content_type_of,
@@ -41,6 +41,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.htt
     streamed_body,
     transport_error,
 )
+
+# The service layer and its tests take Response from here.
+Response = http_answers.Response
 
 REQUESTS_IMPORT_ERROR = None
 try:

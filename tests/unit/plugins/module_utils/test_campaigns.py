@@ -318,7 +318,7 @@ CUT_AFTER_A_RECORD = WHOLE[: WHOLE.index(b"}", WHOLE.index(b"record-id")) + 1]
 def test_snapshot_maps_exact_ids_to_status_codes():
     snapshot = CampaignService(RecordsApi(WHOLE)).snapshot(7, expected=4)
     assert snapshot == {10**22: 1, 10**22 - 1: 1, 2**64 + 1: 1, 1000001: 1}
-    assert all(type(cid) is int and type(status) is int for cid, status in snapshot.items())
+    assert all(isinstance(cid, int) and isinstance(status, int) and not isinstance(cid, bool) for cid, status in snapshot.items())
 
 
 def test_snapshot_of_a_single_record_object_and_of_no_records():
