@@ -69,13 +69,17 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP request; more than 0.
+      - Seconds to wait for each HTTP request; more than 0 and at most 3600.
+      - Each read of the connection must come within it, and so must the whole answer of a request (status, headers
+        and body); a streamed records read gets O(timeout) seconds plus one second per 32 KiB received, so a large read
+        is never cut but a server that trickles its answer is (see the connection guide).
       - If not set, the value of the E(EIGHTBYEIGHT_TIMEOUT) environment variable is used.
     type: float
     default: 30.0
   max_retries:
     description:
-      - Most attempts for one request that meets a transient failure (connection error, HTTP 429, 502, 503, 504, and 500 for reads).
+      - Most attempts for one request that meets a transient failure (connection error, HTTP 429, 502, 503, 504, and 500 for reads); at
+        most 100.
       - Waits grow exponentially with jitter and honour C(Retry-After).
       - Changes are never retried after a 500, which the API uses for refusals.
       - If not set, the value of the E(EIGHTBYEIGHT_MAX_RETRIES) environment variable is used.
@@ -83,7 +87,7 @@ options:
     default: 5
   retry_max_time:
     description:
-      - Most seconds spent retrying one request.
+      - Most seconds spent retrying one request; at most 86400.
       - If not set, the value of the E(EIGHTBYEIGHT_RETRY_MAX_TIME) environment variable is used.
     type: float
     default: 120.0

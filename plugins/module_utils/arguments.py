@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
@@ -21,11 +23,12 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
 
 # The API types campaign ids as int32; anything else cannot name a campaign.
 MAX_CAMPAIGN_ID = 2**31 - 1
-# option, the least value it takes, what it means
-LOWER_BOUNDS = (
-    ("timeout", 0.001, "more than 0 seconds"),
-    ("max_retries", 0, "0 or more"),
-    ("retry_max_time", 0, "0 or more seconds"),
+# option, the least value it takes, what it means, the most it takes (beyond it a value is a typo
+# that would hold a task for days), its unit
+BOUNDS = (
+    ("timeout", 0.001, "more than 0 seconds", 3600, " seconds"),
+    ("max_retries", 0, "0 or more", 100, ""),
+    ("retry_max_time", 0, "0 or more seconds", 86400, " seconds"),
 )
 
 # name, type, environment variable, default, secret
@@ -73,8 +76,15 @@ def connection_params(params):
 def check_params(params):
     """Refuse values of the shared options that no call could succeed with, before any HTTP call."""
     campaign_id = params.get("campaign_id")
-    if campaign_id is not None and not 1 <= campaign_id <= MAX_CAMPAIGN_ID:
+    if campaign_id is not None and (isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not 1 <= campaign_id <= MAX_CAMPAIGN_ID):
         raise ValidationError("campaign_id {0} is not a campaign ID: expected a whole number from 1 to {1}.".format(campaign_id, MAX_CAMPAIGN_ID))
-    for name, least, meaning in LOWER_BOUNDS:
-        if params.get(name) is not None and params[name] < least:
-            raise ValidationError("{0} must be {1}, not {2}.".format(name, meaning, params[name]))
+    for name, least, meaning, most, unit in BOUNDS:
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            raise ValidationError("{0} must be a number{1}, not {2}.".format(name, " of" + unit if unit else "", value))
+        if value < least:
+            raise ValidationError("{0} must be {1}, not {2}.".format(name, meaning, value))
+        if value > most:
+            raise ValidationError("{0} must be at most {1}{2}, not {3}.".format(name, most, unit, value))

@@ -23,15 +23,27 @@ import traceback
 from urllib.parse import urlsplit
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
-    ApiError,
-    AuthenticationError,
-    CertificateError,
-    NotFoundError,
-    TransportError,
     UnexpectedAnswerError,
     ValidationError,
     short_text,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import http_answers
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import (
+    STREAM_MIN_RATE,
+    Deadline,
+    answer_of,
+    certificate_failure,
+    content_type_of,
+    never_sent,
+    read_whole,
+    server_of,
+    status_problem,
+    streamed_body,
+    transport_error,
+)
+
+# The service layer and its tests take Response from here.
+Response = http_answers.Response
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -98,11 +110,8 @@ PLATFORM_HOSTS = {"bc2": "https://odcc2.bell.ca"}
 PLATFORM_PATTERN = re.compile(r"^([a-z]{2}[0-9]+)b?$")
 
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
-REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "X-Amzn-RequestId", "X-B3-TraceId")
-# Every status the API or its documentation uses; any other answer comes from something else.
-API_STATUSES = frozenset((200, 201, 202, 204, 206, 207, 400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 501, 502, 503, 504))
-HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-CERTIFICATE_FAILURE = re.compile(r"certificate verify failed: ?([^()]*?)\s*(?:\(_ssl|'\)|$)", re.IGNORECASE)
+# Prepared requests kept for reuse; DELETE paths (one per customer) beyond this are prepared each time.
+MAX_TEMPLATES = 64
 
 
 def is_loopback(host):
@@ -138,22 +147,6 @@ def transport_warnings(params):
             " turn verification off for testing only.".format(host or "the API")
         )
     return warnings
-
-
-def certificate_failure(exc):
-    """Why the server's certificate was refused, or None when exc is another error."""
-    if not isinstance(exc, requests.exceptions.SSLError):
-        return None
-    match = CERTIFICATE_FAILURE.search(str(exc))
-    if match:
-        return match.group(1).strip(" .") or "certificate verify failed"
-    return None
-
-
-def server_of(url):
-    """scheme://host:port of a URL, without any user info or path."""
-    parts = urlsplit(url)
-    return "{0}://{1}".format(parts.scheme, parts.netloc.rpartition("@")[2])
 
 
 def resolve_base_url(platform=None, base_url=None):
@@ -230,86 +223,47 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(max_attempts=1, statuses=(), connection_errors=False)
 
 
-class Response:
-    """What the service layer needs of an HTTP answer."""
-
-    def __init__(self, status, body, headers=None):
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-
-    @property
-    def message(self):
-        if isinstance(self.body, dict):
-            return self.body.get("message")
+def retry_delay(retry, outcome, attempt, elapsed):
+    """Seconds to wait before attempting again after `outcome`, or None when it is final."""
+    if isinstance(outcome, requests.RequestException):
+        if certificate_failure(outcome):
+            return None
+        if not (retry.connection_errors or never_sent(outcome)) or retry is NO_RETRY:
+            return None
+        return retry.next_delay(attempt, elapsed)
+    if outcome.status_code not in retry.statuses:
         return None
+    return retry.next_delay(attempt, elapsed, parse_retry_after(outcome.headers.get("Retry-After")))
 
 
-def never_sent(exc):
-    """A connection that was never made cannot have applied anything."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    return "NewConnectionError" in repr(exc)
-
-
-def content_type_of(response):
-    """The media type of an answer, without parameters ('no content type' when absent)."""
-    return (response.headers.get("Content-Type") or "").split(";")[0].strip().lower() or "no content type"
-
-
-def decode_body(response):
-    """(body, problem): the decoded JSON (None when empty), else the text and why it cannot be the API's.
-
-    Markup (an HTML error page of a proxy) and JSON that does not parse are problems; other plain
-    text is kept as the body. A problem names the content type, never more of the body than an
-    HTML page's title.
-    """
-    if not response.content:
-        return None, None
-    kind = content_type_of(response)
+def check_auth_text(option, value):
+    """requests sends HTTP Basic auth in Latin-1: refuse other text before any call, naming the option, never the value."""
+    if value is None:
+        return
     try:
-        return json.loads(response.content.decode(response.encoding or "utf-8", "replace")), None
-    except ValueError as exc:
-        text = response.text
-        if "html" in kind or "xml" in kind or text.lstrip().startswith("<"):
-            title = HTML_TITLE.search(text)
-            named = " titled '{0}'".format(short_text(title.group(1), 80)) if title and title.group(1).strip() else ""
-            return text, "{0} {1} page{2} instead of JSON".format("an" if kind[0] in "aeiou" else "a", kind, named)
-        if "json" in kind:
-            return text, "invalid JSON ({0}, {1} at character {2} of {3})".format(kind, exc.msg, exc.pos, len(response.content))
-        return text, None
-
-
-def status_problem(response, body):
-    """Why a status is not one the API uses, or None."""
-    if response.status_code in API_STATUSES:
-        return None
-    message = body.get("message") if isinstance(body, dict) else None
-    return "{0} is a status the API does not use ({1}{2})".format(
-        response.status_code, content_type_of(response), "; message '{0}'".format(short_text(message, 120)) if message else ""
-    )
-
-
-def request_id_of(response, body):
-    for header in REQUEST_ID_HEADERS:
-        if response.headers.get(header):
-            return response.headers[header]
-    if isinstance(body, dict):
-        return body.get("requestId") or body.get("request-id")
-    return None
-
-
-def api_message(body, response=None):
-    if isinstance(body, dict):
-        return body.get("message") or body.get("error")
-    if isinstance(body, str) and response is not None:
-        # An error page of a proxy: say what it is, not what it holds.
-        return decode_body(response)[1] or body
-    return body if isinstance(body, str) else None
+        value.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            "{0} holds a character outside Latin-1 (character {1} of {2}), which HTTP Basic auth cannot send:"
+            " check it for a typo, a pasted typographic quote or a non-breaking space.".format(option, exc.start + 1, len(value))
+        )
 
 
 class Client:
-    """One pooled requests.Session; safe to share between worker threads."""
+    """One pooled requests.Session; safe to share between worker threads.
+
+    Every attempt, plain or streamed, goes through one send path (_attempt) and one retry loop
+    (_until_answered). Every attempt has a total deadline besides the per-read `timeout`:
+
+    - a plain answer (status, headers and body) must be complete within `timeout` seconds;
+    - a streamed body (stream_json_chunks, up to ~0.7 GB for 5 M records) must keep an average of
+      STREAM_MIN_RATE bytes per second after `timeout` seconds of grace: its deadline is `timeout`
+      plus the bytes received divided by that rate. A legitimate large read is never cut; a server
+      that trickles is cut after about `timeout` seconds.
+
+    Each read of the socket returns within `timeout`, so an attempt ends at most one read after its
+    deadline. An overrun is a TransportError (sent: the outcome of a write is unknown).
+    """
 
     def __init__(
         self,
@@ -326,6 +280,8 @@ class Client:
         sleep=time.sleep,
         clock=time.monotonic,
     ):
+        for option, value in (("tenant", tenant), ("action_token", action_token), ("data_token", data_token)):
+            check_auth_text(option, value)
         self.base_url = base_url.rstrip("/")
         self.tenant = tenant
         self._tokens = {"action": action_token, "data": data_token}
@@ -342,6 +298,7 @@ class Client:
         self._lock = threading.Lock()
         self.stats = {"requests": 0, "retries": 0}
         self._templates = {}
+        self._settings = None
 
     @classmethod
     def from_params(cls, params, pool_size=10):
@@ -395,154 +352,96 @@ class Client:
         `body` is JSON-encoded here; `data` is a body encoded as JSON already
         (bytes), sent by the bulk path. Statuses below 400, and those in
         `accept`, are returned; the rest raise a typed HttpError. No answer at
-        all raises TransportError.
+        all, or an answer not complete within its deadline, raises TransportError.
         """
-        retry = retry or NO_RETRY
-        started = self.clock()
-        attempt = 0
-        while True:
-            attempt += 1
-            outcome = self._attempt(method, path, token, body) if data is None else self._send_encoded(method, path, token, data)
-            delay = self._retry_delay(retry, outcome, attempt, self.clock() - started)
-            if delay is None:
-                return self._finish(method, path, outcome, accept)
-            self._count("retries")
-            if on_retry is not None:
-                on_retry(outcome)
-            self.sleep(delay)
-
-    def _attempt(self, method, path, token, body):
-        self._count("requests")
-        data = body if body is None or isinstance(body, bytes) else json.dumps(body, separators=(",", ":"))
-        headers = {"Accept": "application/json"}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        try:
-            return self.session.request(
-                method,
-                self.base_url + path,
-                data=data,
-                headers=headers,
-                auth=(self.tenant, self._tokens[token] or ""),
-                timeout=self.timeout,
-                verify=self.verify,
-            )
-        except requests.RequestException as exc:
-            return exc
-
-    def _send_encoded(self, method, path, token, data):
-        """What _attempt does, without preparing the request and reading the
-        environment again for each one of a bulk run's thousands of calls
-        (~0.3 ms of CPU each). Cookies the server set go the usual way."""
-        if self.session.cookies:
-            return self._attempt(method, path, token, data)
-        self._count("requests")
-        template, settings = self._templates.get((method, path, token)) or self._template(method, path, token)
-        prepared = template.copy()
-        prepared.prepare_body(data, None)
-        try:
-            return self.session.send(prepared, **settings)
-        except requests.RequestException as exc:
-            return exc
-
-    def _template(self, method, path, token):
-        url = self.base_url + path
-        headers = {"Accept": "application/json", "Content-Type": "application/json"}
-        request = requests.Request(method, url, headers=headers, auth=(self.tenant, self._tokens[token] or ""))
-        settings = self.session.merge_environment_settings(url, {}, None, self.verify, None)
-        settings.update(timeout=self.timeout, allow_redirects=True)
-        self._templates[(method, path, token)] = (self.session.prepare_request(request), settings)
-        return self._templates[(method, path, token)]
-
-    def _retry_delay(self, retry, outcome, attempt, elapsed):
-        if isinstance(outcome, requests.RequestException):
-            if certificate_failure(outcome):
-                return None
-            if not (retry.connection_errors or never_sent(outcome)) or retry is NO_RETRY:
-                return None
-            return retry.next_delay(attempt, elapsed)
-        if outcome.status_code not in retry.statuses:
-            return None
-        return retry.next_delay(attempt, elapsed, parse_retry_after(outcome.headers.get("Retry-After")))
-
-    def _finish(self, method, path, outcome, accept):
-        if isinstance(outcome, requests.RequestException):
-            reason = certificate_failure(outcome)
-            if reason:
-                raise CertificateError(method, path, server_of(self.base_url), reason)
-            raise TransportError(method, path, "{0}: {1}".format(type(outcome).__name__, outcome), sent=not never_sent(outcome))
-        body, problem = decode_body(outcome)
-        status = outcome.status_code
-        problem = status_problem(outcome, body) or (problem if status < 400 else None)
-        if problem:
-            raise UnexpectedAnswerError(method, path, status, problem, request_id_of(outcome, body))
-        if status < 400 or status in accept:
-            return Response(status, body, outcome.headers)
-        error_class = ApiError
-        if status in (401, 403):
-            error_class = AuthenticationError
-        elif status == 404:
-            error_class = NotFoundError
-        raise error_class(method, path, status, api_message(body, outcome), request_id_of(outcome, body))
-
-    def _count(self, key):
-        with self._lock:
-            self.stats[key] += 1
+        if data is None and body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
+        outcome = self._until_answered(method, path, token, data, retry, on_retry)
+        return self._answer(method, path, outcome, accept)
 
     def stream_json_chunks(self, path, chunk_size=1 << 20):
-        """GET a read endpoint and yield its raw body in chunks (bytes).
+        """GET a read endpoint and yield its raw body in chunks (bytes, at most chunk_size each).
 
         For bodies too large to decode at once (5 M records are ~0.7 GB of
         JSON). Transient failures before the body starts are retried per
         read_policy(); error statuses raise the same typed errors as request().
+        The body must keep the streamed deadline (see the class).
         """
         self.require_token("data", "read campaigns")
-        retry = self.read_policy()
-        started = self.clock()
-        attempt = 0
-        while True:
-            attempt += 1
-            outcome = self._stream_attempt(path)
-            delay = self._retry_delay(retry, outcome, attempt, self.clock() - started)
-            if delay is None:
-                break
-            if not isinstance(outcome, requests.RequestException):
-                outcome.close()
-            self._count("retries")
-            self.sleep(delay)
+        outcome = self._until_answered("GET", path, "data", None, self.read_policy(), stream=True)
         if isinstance(outcome, requests.RequestException) or outcome.status_code >= 400:
-            self._finish("GET", path, outcome, ())
+            self._answer("GET", path, read_whole(outcome, outcome.deadline) if hasattr(outcome, "deadline") else outcome, ())
         kind = content_type_of(outcome)
         problem = status_problem(outcome, None) or ("a {0} answer where JSON was expected".format(kind) if "html" in kind or "xml" in kind else None)
         if problem:
             outcome.close()
             raise UnexpectedAnswerError("GET", path, outcome.status_code, problem)
-        return self._iter_body(path, outcome, chunk_size)
+        return streamed_body(path, outcome, chunk_size)
 
-    def _stream_attempt(self, path):
+    def _until_answered(self, method, path, token, data, retry, on_retry=None, stream=False):
+        """The one retry loop: attempts until one is final per `retry`; returns its outcome
+        (an answer, or the requests exception of an attempt that got none)."""
+        retry = retry or NO_RETRY
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(method, path, token, data, stream)
+            delay = retry_delay(retry, outcome, attempt, self.clock() - started)
+            if delay is None:
+                return outcome
+            if stream and not isinstance(outcome, requests.RequestException):
+                outcome.close()
+            self._count("retries")
+            if on_retry is not None:
+                on_retry(outcome)
+            self.sleep(delay)
+
+    def _attempt(self, method, path, token, data, stream):
+        """The one send path. A plain answer is read whole here, within its deadline; a streamed
+        one keeps its deadline (response.deadline) for the body. Exceptions are returned."""
         self._count("requests")
+        deadline = Deadline(time.monotonic, self.timeout, STREAM_MIN_RATE if stream else None)
         try:
-            return self.session.get(
-                self.base_url + path,
-                headers={"Accept": "application/json"},
-                auth=(self.tenant, self._tokens["data"] or ""),
-                timeout=self.timeout,
-                verify=self.verify,
-                stream=True,
-            )
+            response = self.session.send(self._prepare(method, path, token, data), **self._send_settings())
         except requests.RequestException as exc:
             return exc
+        if stream:
+            response.deadline = deadline
+            return response
+        return read_whole(response, deadline)
 
-    def _iter_body(self, path, response, chunk_size):
-        empty = True
-        try:
-            for chunk in response.iter_content(chunk_size):
-                empty = empty and not chunk
-                yield chunk
-        except requests.RequestException as exc:
-            raise TransportError("GET", path, "{0} while reading the body: {1}".format(type(exc).__name__, exc))
-        finally:
-            response.close()
-        if empty:
-            # A read always has a JSON document; nothing at all would pass for a campaign without records.
-            raise UnexpectedAnswerError("GET", path, response.status_code, "an empty body ({0}) where JSON was expected".format(content_type_of(response)))
+    def _prepare(self, method, path, token, data):
+        """The request, copied from a template kept per call: preparing one from scratch (URL,
+        headers, auth) costs ~0.5 ms of CPU, thousands of times in a bulk run. Once the server
+        set cookies, each request is prepared the usual way, with them."""
+        key = (method, path, token, data is not None)
+        template = None if self.session.cookies else self._templates.get(key)
+        if template is None:
+            headers = {"Accept": "application/json"}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            request = requests.Request(method, self.base_url + path, headers=headers, auth=(self.tenant, self._tokens[token] or ""))
+            template = self.session.prepare_request(request)
+            if not self.session.cookies and len(self._templates) < MAX_TEMPLATES:
+                self._templates[key] = template
+        prepared = template.copy()
+        prepared.prepare_body(data, None)
+        return prepared
+
+    def _send_settings(self):
+        """Proxies and CA bundle from the environment, read once (the host never changes)."""
+        if self._settings is None:
+            settings = self.session.merge_environment_settings(self.base_url, {}, True, self.verify, None)
+            settings.update(timeout=self.timeout, allow_redirects=True)
+            self._settings = settings
+        return self._settings
+
+    def _answer(self, method, path, outcome, accept):
+        if isinstance(outcome, requests.RequestException):
+            raise transport_error(method, path, outcome, server_of(self.base_url))
+        return answer_of(method, path, outcome, accept)
+
+    def _count(self, key):
+        with self._lock:
+            self.stats[key] += 1

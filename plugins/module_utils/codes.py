@@ -53,6 +53,10 @@ FLAG_FIELDS = frozenset(("enabled", "dynamic-campaign"))
 INT_FIELDS = frozenset(("campaign-id", "no-of-records"))
 
 
+class UndocumentedAnswer(ValueError):
+    """A read whose JSON is not what the API documents (no campaign object, a status code it does not list)."""
+
+
 def loose_value(value):
     """ "" means unset in the stats API."""
     if isinstance(value, str) and value.strip() == "":
@@ -83,9 +87,33 @@ def snake(name):
     return name.replace("-", "_").lower()
 
 
-def campaign_status_name(code):
-    """('running', 'Manual Running') for a stats code; unknown codes say so."""
-    return CAMPAIGN_STATUS_CODES.get(code, ("unknown", "Unknown status code {0}".format(code)))
+def shown(value):
+    """A value of an answer as an error shows it: short, and typed (so '3' and 3 differ)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def campaign_object(payload):
+    """The `campaign` object of a campaign read; UndocumentedAnswer when there is none."""
+    raw = payload.get("campaign") if isinstance(payload, dict) else None
+    if isinstance(raw, dict):
+        return raw
+    if not isinstance(payload, dict):
+        raise UndocumentedAnswer("a JSON {0} where an object with a campaign was expected".format(type(payload).__name__))
+    if "campaign" not in payload:
+        keys = ", ".join(sorted(str(key) for key in payload)[:5]) or "none"
+        raise UndocumentedAnswer("a JSON object without a campaign (its keys: {0})".format(keys))
+    raise UndocumentedAnswer("a campaign that is not an object ({0})".format(shown(raw)))
+
+
+def campaign_status_code(raw):
+    """The documented status code (0 to 11) of a campaign object; UndocumentedAnswer otherwise."""
+    code = to_int(raw.get("status"))
+    if code not in CAMPAIGN_STATUS_CODES:
+        raise UndocumentedAnswer(
+            "campaign status code {0}, which the API does not document (it uses 0 to 11)".format(shown(raw.get("status")) if "status" in raw else "missing")
+        )
+    return code
 
 
 def normalize_field(key, value):
@@ -97,26 +125,41 @@ def normalize_field(key, value):
 
 
 def normalize_campaign(payload):
-    """The `campaign` object of GET /api/stats/campaigns/{id}.json, typed."""
-    raw = payload.get("campaign", payload) if isinstance(payload, dict) else {}
+    """The `campaign` object of GET /api/stats/campaigns/{id}.json, typed.
+
+    Raises UndocumentedAnswer when there is no campaign object or its status code is not one of
+    0 to 11: no caller may guess what an unknown status allows."""
+    raw = campaign_object(payload)
+    code = campaign_status_code(raw)
     campaign = {}
     for key, value in raw.items():
         campaign[CAMPAIGN_FIELD_NAMES.get(key, snake(key))] = normalize_field(key, value)
-    code = to_int(raw.get("status"))
     campaign["status_code"] = code
-    campaign["status"], campaign["status_detail"] = campaign_status_name(code)
+    campaign["status"], campaign["status_detail"] = CAMPAIGN_STATUS_CODES[code]
     campaign["records_count"] = campaign.get("records_count") or 0
     for key in ("id", "name", "enabled", "dynamic", "start_time", "end_time"):
         campaign.setdefault(key, None)
     return campaign
 
 
+def record_status_code(raw):
+    """The documented status code (0 to 4) of a record; UndocumentedAnswer otherwise."""
+    code = to_int(raw.get("status"))
+    if code not in RECORD_STATUSES:
+        raise UndocumentedAnswer(
+            "record {0} has status code {1}, which the API does not document (it uses 0 to 4)".format(
+                loose_value(raw.get("record-id")), shown(raw.get("status")) if "status" in raw else "missing"
+            )
+        )
+    return code
+
+
 def normalize_record(raw):
-    """One record of GET /api/stats/campaigns/{id}/records.json, typed."""
-    status_code = to_int(raw.get("status"))
+    """One record of GET /api/stats/campaigns/{id}/records.json, typed; UndocumentedAnswer for a status code outside 0 to 4."""
+    status_code = record_status_code(raw)
     result_code = to_int(raw.get("status-code"))
     disposition_code = to_int(raw.get("disposition-code"))
-    status = RECORD_STATUSES.get(status_code, "unknown")
+    status = RECORD_STATUSES[status_code]
     customer_id = loose_value(raw.get("record-id"))
     return {
         "customer_id": None if customer_id is None else str(customer_id),

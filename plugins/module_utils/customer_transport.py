@@ -27,25 +27,74 @@ FLAT_OBJECT = re.compile(rb"\{[^{}]*\}")
 UNKNOWN_STATUS = -1
 
 
+class IncompleteBody(ValueError):
+    """A records body that ends before its document closes: a read cut short, not a short campaign."""
+
+
+class DocumentEnds:
+    """Whether a streamed records.json body closes, checked on its head and tail only.
+
+    Records are flat objects, so each one opens and closes once; what they leave is the head (the
+    text before the first record, e.g. `{"records": {"record": [`) and the tail (after the last, e.g.
+    `]}}`). The body is whole when the tail closes what the head opened. Costs a few bytes per block.
+    """
+
+    def __init__(self):
+        self.head = None
+        self.tail = b""
+        self.size = 0
+
+    def see(self, block):
+        self.size += len(block)
+        if self.head is None:
+            first = block.find(b"}")
+            self.head = block[: max(block.rfind(b"{", 0, first), 0)] if first >= 0 else block
+        opened = block.rfind(b"{")
+        if opened < 0:
+            self.tail += block
+            return
+        closed = block.find(b"}", opened)
+        self.tail = block[opened:] if closed < 0 else block[closed + 1 :]
+
+    def check(self):
+        if self.head is None:
+            raise IncompleteBody("an empty body where a JSON document was expected")
+        if not self.head.lstrip().startswith(b"{") and not (self.head.strip() == b"" and self.size):
+            raise ValueError("the body is not one whole JSON object")
+        depth = sum(self.head.count(c) + self.tail.count(c) for c in (b"{", b"[")) - sum(self.head.count(c) + self.tail.count(c) for c in (b"}", b"]"))
+        if depth > 0 or self.tail.strip(b" \t\r\n]}"):
+            raise IncompleteBody("the body ends before its JSON document closes, after {0} bytes".format(self.size))
+        if depth < 0:
+            raise ValueError("the body is not one whole JSON object")
+
+
 def complete_blocks(chunks):
     """Cut a streamed records.json body into blocks that end with a whole record.
 
     Records are flat objects, so every '}' ends one; each chunk is cut at
     its last '}' and the rest carried over. Never builds the whole document.
+    Raises IncompleteBody, after the last block, when the document does not close
+    (`]}}`, or `}}` after a single record object): a body cut right after a record.
     """
-    tail = b""
+    ends = DocumentEnds()
+    carry = b""
     for chunk in chunks:
-        data = tail + chunk
+        data = carry + chunk
         cut = data.rfind(b"}") + 1
-        tail = data[cut:]
+        carry = data[cut:]
         if cut:
+            ends.see(data[:cut])
             yield data[:cut]
-    if tail.strip():
-        yield tail
+    if carry.strip():
+        ends.see(carry)
+        yield carry
+    ends.check()
 
 
 def parse_records(chunks):
-    """Yield (customer id, record status code) from a records.json body."""
+    """Yield (customer id, record status code) from a records.json body; ids stay exact (Python int).
+
+    Raises IncompleteBody when the body is cut short (see complete_blocks)."""
     for block in complete_blocks(chunks):
         yield from records_in(block)
 
@@ -54,18 +103,12 @@ def record_objects(chunks):
     """Yield every record of a records.json body as a dict, one at a time.
 
     Raises ValueError when a record is not valid JSON or the body is not one
-    whole JSON object (cut off, or something else than the API's answer).
+    whole JSON object, IncompleteBody (a ValueError) when it is cut short.
     """
-    ends = []
     for block in complete_blocks(chunks):
-        text = block.strip()
-        if text:
-            ends = [ends[0] if ends else text[:1], text[-1:]]
         for raw in FLAT_OBJECT.findall(block):
             if RECORD_KEY in raw:
                 yield json.loads(raw)
-    if ends != [b"{", b"}"]:
-        raise ValueError("the body is not one whole JSON object")
 
 
 def records_in(block):

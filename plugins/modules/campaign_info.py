@@ -16,12 +16,17 @@ description:
     snake_case fields and lowercase status names.
   - Optionally returns the campaign's records (customers), filtered by record status.
   - Needs the O(data_token).
+  - A campaign read that is not what the API documents (no C(campaign) object, a status code outside 0 to 11) fails naming
+    what came back.
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
   records:
     description:
       - Also return the campaign's records in RV(records).
+      - The records are never a short list. A read cut short (a body that ends before its JSON document closes, a connection
+        lost mid-body) or holding fewer records than the campaign's own C(records_count) (read again once to allow for a
+        live campaign) fails the task naming the campaign. So does a record status code the API does not document.
     type: bool
     default: false
   records_status:
@@ -91,7 +96,7 @@ campaign:
     status:
       description: Status in the API's terms, lowercase.
       type: str
-      choices: [new, running, paused, purged, stopped, unknown]
+      choices: [new, running, paused, purged, stopped]
       sample: running
     status_code:
       description: The stats API's status code, 0 to 11.
@@ -138,7 +143,7 @@ records:
     status:
       description: Record status.
       type: str
-      choices: [new, queued, accepted, completed, scheduled, unknown]
+      choices: [new, queued, accepted, completed, scheduled]
       sample: queued
     status_code:
       description: Record status code, 0 to 4.
@@ -201,9 +206,12 @@ OPTIONS = dict(
 
 def run(module, campaigns):
     params = module.params
-    result = {"campaign": campaigns.get(params["campaign_id"])}
+    campaign = campaigns.get(params["campaign_id"])
+    result = {"campaign": campaign}
     if params["records"]:
-        records, matched = campaigns.records(params["campaign_id"], set(params["records_status"] or ()), max(params["records_limit"], 0))
+        # The campaign's own count: a records read with fewer is cut short and fails, never a short list.
+        expected = campaign.get("records_count")
+        records, matched = campaigns.records(params["campaign_id"], set(params["records_status"] or ()), max(params["records_limit"], 0), expected)
         result.update(records=records, records_total=matched, records_truncated=matched > len(records))
     return False, result, None
 

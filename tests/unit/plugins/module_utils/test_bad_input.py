@@ -54,7 +54,7 @@ def answer(status, content=b"", content_type="application/json"):
 def client_answering(*answers):
     api = Client("http://127.0.0.1:1", "acme", action_token="act-SECRET", data_token="data-SECRET", max_retries=1, sleep=lambda s: None)
     queue = list(answers)
-    api.session.request = lambda method, url, **kw: queue.pop(0)
+    api.session.send = lambda prepared, **settings: queue.pop(0)
     return api
 
 
@@ -109,9 +109,7 @@ def test_an_html_error_page_is_named_by_its_title_not_dumped():
 
 
 def stream_client(reply):
-    api = client_answering()
-    api.session.get = lambda url, **kw: reply
-    return api
+    return client_answering(reply)
 
 
 def test_stream_refuses_an_html_page_and_an_empty_body():
@@ -271,3 +269,82 @@ def test_the_window_is_applied_once_the_campaign_is_known():
 def test_no_window_changes_nothing():
     index = InputIndex()
     assert apply_window(index, RowValidator(NOW), (None, None), None) == 0
+
+
+# ------------------------------------------------------------------ secrets and numbers (client.py, arguments.py)
+@pytest.mark.parametrize(
+    "option, value",
+    [("tenant", "acme\u2014eu"), ("action_token", "act-\u201cSECRET\u201d"), ("data_token", "data-SECRET-\u20ac"), ("data_token", "\U0001f511")],
+)
+def test_auth_text_outside_latin1_is_refused_naming_the_option_before_any_call(monkeypatch, option, value):
+    params = {"tenant": "acme", "base_url": "http://127.0.0.1:1", "action_token": "act", "data_token": "data", option: value}
+    monkeypatch.setattr(requests.Session, "send", Mock(side_effect=AssertionError("no HTTP call")))
+    with pytest.raises(ValidationError) as info:
+        Client.from_params(params)
+    text = str(info.value)
+    assert text.startswith("{0} holds a character outside Latin-1".format(option)) and "HTTP Basic auth" in text
+    assert value not in text and "SECRET" not in text
+
+
+def test_latin1_auth_text_is_sent_as_requests_sends_it():
+    assert Client("http://127.0.0.1:1", "acm\u00e9", data_token="caf\u00e9").tenant == "acm\u00e9"
+
+
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("timeout", float("nan"), "timeout must be a number of seconds, not nan"),
+        ("timeout", float("inf"), "timeout must be at most 3600 seconds, not inf"),
+        ("timeout", 1e12, "timeout must be at most 3600 seconds, not 1000000000000.0"),
+        ("timeout", float("-inf"), "timeout must be more than 0 seconds, not -inf"),
+        ("retry_max_time", float("nan"), "retry_max_time must be a number of seconds, not nan"),
+        ("retry_max_time", float("inf"), "retry_max_time must be at most 86400 seconds, not inf"),
+        ("max_retries", 10**6, "max_retries must be at most 100, not 1000000"),
+        ("max_retries", 10**30, "max_retries must be at most 100, not 1000000000000000000000000000000"),
+    ],
+)
+def test_connection_numbers_not_finite_or_absurd_are_refused(name, value, words):
+    with pytest.raises(ValidationError) as info:
+        check_params({name: value})
+    assert str(info.value) == words + "."
+
+
+@pytest.mark.parametrize("campaign_id", [True, False, 5.0, "5"])
+def test_campaign_ids_that_are_not_exact_integers_are_refused(campaign_id):
+    with pytest.raises(ValidationError, match="campaign_id .* is not a campaign ID: expected a whole number from 1 to 2147483647"):
+        check_params({"campaign_id": campaign_id})
+
+
+# ------------------------------------------------------------------ answers the API does not document (campaigns.py)
+def reading(payload):
+    api = Mock(spec=Client)
+    type(api).can_read = PropertyMock(return_value=True)
+    api.get_json.return_value = payload
+    return api
+
+
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        ({"message": "OK"}, "a JSON object without a campaign (its keys: message)"),
+        ({"campaign": None}, "a campaign that is not an object (None)"),
+        ([], "a JSON list where an object with a campaign was expected"),
+        ({"campaign": {"campaign-id": 5001, "status": 12}}, "campaign status code 12, which the API does not document (it uses 0 to 11)"),
+    ],
+)
+def test_a_campaign_read_that_is_not_the_apis_names_what_came_back(payload, words):
+    with pytest.raises(CampaignError) as info:
+        CampaignService(reading(payload)).get(5001)
+    text = str(info.value)
+    assert text.startswith("Campaign 5001: could not be read [GET /api/stats/campaigns/5001.json answered 200") and words in text
+
+
+@pytest.mark.parametrize("status", [12, -1, "", None, "RUNNING"])
+def test_no_plan_is_made_for_a_status_code_the_api_does_not_document(status):
+    api = reading({"campaign": {"campaign-id": 5001, "status": status, "dynamic-campaign": "Y", "enabled": "Y"}})
+    with pytest.raises(CampaignError) as info:
+        CampaignService(api).ensure_status(5001, "running")
+    text = str(info.value)
+    assert "campaign status code {0!r}".format(status) in text and "which the API does not document" in text
+    assert "cannot go from" not in text and "None" not in text.replace("code None", "")
+    api.request.assert_not_called()

@@ -275,10 +275,122 @@ def test_records_are_streamed_filtered_and_limited(statuses, limit, ids, matched
 @pytest.mark.parametrize(
     "api, words",
     [
-        (StreamingApi(RECORDS_BODY[:-30]), "invalid JSON"),
+        (StreamingApi(RECORDS_BODY[:-30]), "the records read was cut short"),
+        (StreamingApi(RECORDS_BODY[:-3]), "the records read was cut short"),
+        (StreamingApi(RECORDS_BODY.replace(b"\"status-code\": \"0\"}", b"\"status-code\": 0,}", 1)), "invalid JSON"),
         (StreamingApi(error=NotFoundError("GET", "/x", 404, "Not Found")), "not found"),
     ],
 )
 def test_records_read_failures_name_the_campaign(api, words):
     with pytest.raises(CampaignError, match="Campaign 7: .*" + words):
         CampaignService(api).records(7)
+
+
+class RecordsApi:
+    """A client whose records reads stream the given bodies in turn (or raise), and whose campaign
+    reads report the given records counts in turn."""
+
+    def __init__(self, *bodies, counts=()):
+        self.bodies = list(bodies)
+        self.counts = list(counts)
+        self.reads = 0
+
+    def stream_json_chunks(self, path):
+        self.reads += 1
+        body = self.bodies.pop(0)
+        if isinstance(body, Exception):
+            raise body
+        return [body[i : i + 9] for i in range(0, len(body), 9)]
+
+    def get_json(self, path):
+        return {"campaign": {"campaign-id": 7, "status": 3, "no-of-records": self.counts.pop(0)}}
+
+
+def records_body(ids, status=1):
+    return b'{"records": {"record": [' + b", ".join(b'{"record-id": "%d", "status": "%d"}' % (cid, status) for cid in ids) + b"]}}"
+
+
+BIG_IDS = [10**22, 10**22 - 1, 2**64 + 1, 1000001]
+WHOLE = records_body(BIG_IDS)
+CUT_AFTER_A_RECORD = WHOLE[: WHOLE.index(b"}", WHOLE.index(b"record-id")) + 1]
+
+
+def test_snapshot_maps_exact_ids_to_status_codes():
+    snapshot = CampaignService(RecordsApi(WHOLE)).snapshot(7, expected=4)
+    assert snapshot == {10**22: 1, 10**22 - 1: 1, 2**64 + 1: 1, 1000001: 1}
+    assert all(isinstance(cid, int) and isinstance(status, int) and not isinstance(cid, bool) for cid, status in snapshot.items())
+
+
+def test_snapshot_of_a_single_record_object_and_of_no_records():
+    single = b'{"records": {"record": {"record-id": "5", "status": "4"}}}'
+    assert CampaignService(RecordsApi(single)).snapshot(7) == {5: 4}
+    assert CampaignService(RecordsApi(b'{"records": ""}')).snapshot(7, expected=0) == {}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [CUT_AFTER_A_RECORD, CUT_AFTER_A_RECORD + b",", WHOLE[:-1], WHOLE[:-2], WHOLE[:-3], b'{"records": {"record": {"record-id": "5", "status": "4"}}'],
+)
+def test_snapshot_of_a_body_cut_short_is_an_error_after_a_second_read(body):
+    api = RecordsApi(body, body)
+    with pytest.raises(CampaignError) as info:
+        CampaignService(api).snapshot(7)
+    assert str(info.value).startswith("Campaign 7: the records read was cut short; nothing was decided on it")
+    assert "the body ends before its JSON document closes" in str(info.value) and api.reads == 2
+
+
+def test_snapshot_reads_again_once_after_a_cut_or_a_lost_connection():
+    lost = TransportError("GET", "/x", "ChunkedEncodingError while reading the body")
+    assert CampaignService(RecordsApi(CUT_AFTER_A_RECORD, WHOLE)).snapshot(7)[10**22] == 1
+    assert len(CampaignService(RecordsApi(lost, WHOLE)).snapshot(7)) == 4
+    with pytest.raises(CampaignError, match="^Campaign 7: the records read got no whole answer; nothing was decided on it") as info:
+        CampaignService(RecordsApi(lost, lost)).snapshot(7)
+    assert info.value.cause is lost
+
+
+def test_records_whose_connection_is_lost_mid_body_fail_naming_the_campaign():
+    class Cut(RecordsApi):
+        def stream_json_chunks(self, path):
+            yield WHOLE[:40]
+            raise TransportError("GET", path, "ChunkedEncodingError while reading the body")
+
+    with pytest.raises(CampaignError, match="^Campaign 7: the records read got no whole answer.*ChunkedEncodingError while reading the body"):
+        CampaignService(Cut()).records(7)
+
+
+def test_snapshot_of_an_unknown_campaign_is_not_found():
+    with pytest.raises(CampaignError, match="^Campaign 7: not found"):
+        CampaignService(RecordsApi(NotFoundError("GET", "/x", 404, "Not Found"))).snapshot(7)
+
+
+def test_snapshot_with_fewer_records_than_the_campaign_counts_is_an_error():
+    api = RecordsApi(WHOLE, counts=[5])
+    with pytest.raises(CampaignError, match="^Campaign 7: the records read was cut short: it holds 4 records where the campaign counts 5"):
+        CampaignService(api).snapshot(7, expected=5)
+
+
+def test_snapshot_with_fewer_records_is_kept_when_the_count_read_again_agrees():
+    # Records were deleted between the campaign read and the records read.
+    assert len(CampaignService(RecordsApi(WHOLE, counts=[4])).snapshot(7, expected=5)) == 4
+
+
+@pytest.mark.parametrize("status, shown", [(b'"7"', "7"), (b'""', "missing")])
+def test_snapshot_refuses_a_record_status_the_api_does_not_document(status, shown):
+    body = WHOLE.replace(b'"status": "1"', b'"status": ' + status, 1)
+    with pytest.raises(CampaignError, match="record 10000000000000000000000 has status code {0}, which the API does not document".format(shown)):
+        CampaignService(RecordsApi(body)).snapshot(7)
+
+
+def test_records_cut_short_or_fewer_than_the_count_fail_naming_the_campaign():
+    with pytest.raises(CampaignError, match="^Campaign 7: the records read was cut short; nothing was decided on it"):
+        CampaignService(RecordsApi(CUT_AFTER_A_RECORD)).records(7, limit=1)
+    with pytest.raises(CampaignError, match="^Campaign 7: the records read was cut short: it holds 4 records where the campaign counts 6"):
+        CampaignService(RecordsApi(WHOLE, counts=[6])).records(7, {"queued"}, 1, expected=6)
+    records, matched = CampaignService(RecordsApi(WHOLE)).records(7, {"queued"}, 1, expected=4)
+    assert records[0]["customer_id"] == str(10**22) and matched == 4
+
+
+def test_records_refuse_a_record_status_the_api_does_not_document():
+    body = WHOLE.replace(b'"status": "1"', b'"status": "5"', 1)
+    with pytest.raises(CampaignError, match="^Campaign 7: its records could not be read .*record 10000000000000000000000 has status code '5'"):
+        CampaignService(RecordsApi(body)).records(7)

@@ -5,9 +5,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 import pytest
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.codes import (
+    UndocumentedAnswer,
     normalize_campaign,
     normalize_record,
 )
@@ -69,10 +72,30 @@ def test_every_campaign_status_code(code, status, detail):
         assert (campaign["status"], campaign["status_code"], campaign["status_detail"]) == (status, code, detail)
 
 
-def test_unknown_status_code_says_so():
-    campaign = normalize_campaign({"campaign": {"status": 42, "no-of-records": ""}})
-    assert campaign["status"] == "unknown" and "42" in campaign["status_detail"]
-    assert campaign["records_count"] == 0
+def test_records_count_unset_is_zero():
+    assert normalize_campaign({"campaign": {"status": 3, "no-of-records": ""}})["records_count"] == 0
+
+
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        ({"campaign": {"status": 42}}, "campaign status code 42, which the API does not document (it uses 0 to 11)"),
+        ({"campaign": {"status": "12"}}, "campaign status code '12', which"),
+        ({"campaign": {"status": -1}}, "campaign status code -1, which"),
+        ({"campaign": {"status": ""}}, "campaign status code '', which"),
+        ({"campaign": {"status": None}}, "campaign status code None, which"),
+        ({"campaign": {"campaign-id": 7}}, "campaign status code missing, which"),
+        ({"message": "ok", "status": 3}, "a JSON object without a campaign (its keys: message, status)"),
+        ({}, "a JSON object without a campaign (its keys: none)"),
+        ({"campaign": "7"}, "a campaign that is not an object ('7')"),
+        ({"campaign": [{"status": 3}]}, "a campaign that is not an object"),
+        ([{"campaign": {"status": 3}}], "a JSON list where an object with a campaign was expected"),
+    ],
+)
+def test_a_campaign_read_the_api_does_not_document_names_what_came_back(payload, words):
+    with pytest.raises(UndocumentedAnswer) as info:
+        normalize_campaign(payload)
+    assert words in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +106,6 @@ def test_unknown_status_code_says_so():
         ("2", "accepted", False),
         ("3", "completed", False),
         ("4", "scheduled", True),
-        ("9", "unknown", False),
     ],
 )
 def test_record_statuses_and_deletability(status, name, deletable):
@@ -92,3 +114,11 @@ def test_record_statuses_and_deletability(status, name, deletable):
     assert (record["status"], record["deletable"]) == (name, deletable)
     assert record["result"] == "max_attempt_reached" and record["disposition"] == "scheduled_call_back"
     assert record["phone_list"] is None
+
+
+@pytest.mark.parametrize("status, shown", [("9", "'9'"), (5, "5"), (-1, "-1"), ("", "''"), (None, "None")])
+def test_a_record_status_outside_0_to_4_names_the_record_and_the_code(status, shown):
+    with pytest.raises(
+        UndocumentedAnswer, match=r"record 1000001 has status code {0}, which the API does not document \(it uses 0 to 4\)".format(re.escape(shown))
+    ):
+        normalize_record({"record-id": 1000001, "status": status})

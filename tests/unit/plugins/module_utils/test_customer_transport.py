@@ -13,6 +13,7 @@ import requests
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
+    IncompleteBody,
     Throttle,
     parse_records,
     record_objects,
@@ -127,28 +128,53 @@ def test_add_body_is_the_json_of_the_items(texts, schedules):
     assert json.loads(add_body(texts, schedules)) == items
 
 
+def canned(status=207, content=b"[]"):
+    response = requests.models.Response()
+    response.status_code = status
+    response._content = content
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
 def test_encoded_posts_send_what_session_request_would():
     client = Client("http://127.0.0.1:1", "acme", action_token="act-123", timeout=7.0)
     sent = []
-    client.session.send = lambda prepared, **settings: sent.append((prepared, settings)) or "answer"
-    assert client._send_encoded("POST", "/api/tstats/campaigns/1/customers", "action", b'[{"customer-id":"1"}]') == "answer"
-    client._send_encoded("POST", "/api/tstats/campaigns/1/customers", "action", b"[]")
+    client.session.send = lambda prepared, **settings: sent.append((prepared, settings)) or canned()
+    assert client.request("POST", "/api/tstats/campaigns/1/customers", "action", data=b'[{"customer-id":"1"}]').status == 207
+    client.request("POST", "/api/tstats/campaigns/1/customers", "action", data=b"[]")
     prepared, settings = sent[0]
     assert (prepared.method, prepared.url, prepared.body) == ("POST", "http://127.0.0.1:1/api/tstats/campaigns/1/customers", b'[{"customer-id":"1"}]')
     assert prepared.headers["Authorization"] == requests.auth._basic_auth_str("acme", "act-123")
     assert (prepared.headers["Content-Type"], prepared.headers["Content-Length"]) == ("application/json", "21")
-    assert (settings["timeout"], settings["verify"] is not False, settings["allow_redirects"]) == (7.0, True, True)
+    assert (settings["timeout"], settings["verify"] is not False, settings["allow_redirects"], settings["stream"]) == (7.0, True, True, True)
     assert (sent[1][0].body, sent[1][0].headers["Content-Length"]) == (b"[]", "2")
-    assert client.stats["requests"] == 2
+    assert sent[1][0] is not sent[0][0] and client.stats["requests"] == 2
+
+
+def test_plain_calls_share_the_send_path():
+    client = Client("http://127.0.0.1:1", "acme", action_token="act-123", data_token="data-456")
+    sent = []
+    client.session.send = lambda prepared, **settings: sent.append(prepared) or canned(200, b'{"campaign": {}}')
+    client.request("PATCH", "/api/tstats/campaigns/1", "action", body={"status": "PAUSED"})
+    client.request("DELETE", "/api/tstats/campaigns/1/customers/5", "action")
+    client.get_json("/api/stats/campaigns/1.json")
+    assert [(p.method, p.body, p.headers.get("Content-Type")) for p in sent] == [
+        ("PATCH", b'{"status":"PAUSED"}', "application/json"),
+        ("DELETE", None, None),
+        ("GET", None, None),
+    ]
+    assert sent[2].headers["Authorization"] == requests.auth._basic_auth_str("acme", "data-456")
 
 
 def test_encoded_posts_take_the_usual_path_once_the_server_set_cookies():
     client = Client("http://127.0.0.1:1", "acme", action_token="act-123")
+    sent = []
+    client.session.send = lambda prepared, **settings: sent.append(prepared) or canned()
+    client.request("POST", "/p", "action", data=b"[]")
     client.session.cookies.set("AWSALB", "x")
-    calls = []
-    client.session.request = lambda method, url, **kw: calls.append((method, url, kw["data"])) or "answer"
-    assert client._send_encoded("POST", "/p", "action", b"[]") == "answer"
-    assert calls == [("POST", "http://127.0.0.1:1/p", b"[]")]
+    client.request("POST", "/p", "action", data=b"[]")
+    assert "Cookie" not in sent[0].headers and sent[1].headers["Cookie"] == "AWSALB=x"
+    assert sent[1].body == b"[]"
 
 
 def chunked(body, size):
@@ -183,3 +209,32 @@ def test_record_objects_whatever_the_shape_and_the_chunks(payload, ids, size):
 def test_record_objects_refuses_a_body_that_is_not_one_json_object(body):
     with pytest.raises(ValueError):
         list(record_objects(chunked(body, 5)))
+
+
+WHOLE = b'{"records": {"record": [{"record-id": "10000000000000000000000", "status": "0"}, {"record-id": "2", "status": "1"}]}}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        WHOLE[: WHOLE.index(b"}") + 1],  # cut right after a record's '}': the first and last bytes look whole
+        WHOLE[: WHOLE.index(b"}") + 2],
+        WHOLE[:-1],
+        WHOLE[:-2],
+        WHOLE[:-3],
+        b'{"records": {"record": {"record-id": "5", "status": "3"}}',
+        b'{"records": {"record": [',
+        b'{"records": ""',
+    ],
+)
+@pytest.mark.parametrize("size", [1, 4, 1 << 20])
+def test_both_parsers_refuse_a_body_cut_short(body, size):
+    for parser in (parse_records, record_objects):
+        with pytest.raises(IncompleteBody, match="the body ends before its JSON document closes"):
+            list(parser(chunked(body, size)))
+
+
+@pytest.mark.parametrize("size", [1, 4, 1 << 20])
+def test_parsers_keep_ids_beyond_64_bits_exact(size):
+    assert list(parse_records(chunked(WHOLE, size))) == [(10**22, 0), (2, 1)]
+    assert [raw["record-id"] for raw in record_objects(chunked(WHOLE + b"\n", size))] == ["10000000000000000000000", "2"]

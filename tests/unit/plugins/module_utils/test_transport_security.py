@@ -89,14 +89,14 @@ def client_answering(*outcomes, **kwargs):
     calls = []
     queue = list(outcomes)
 
-    def request(method, url, **kw):
-        calls.append(url)
+    def send(prepared, **settings):
+        calls.append(prepared.url)
         outcome = queue.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
-    client.session.request = request
+    client.session.send = send
     return client, calls
 
 

@@ -33,18 +33,18 @@ def test_campaign_only():
 
 def test_records_filtered_and_truncated():
     service = Mock(spec=CampaignService)
-    service.get.return_value = {"id": 7}
+    service.get.return_value = {"id": 7, "records_count": 3}
     service.records.return_value = ([record("1", "new")], 2)
     _c, result, _d = campaign_info.run(make_module(records=True, records_status=["new", "queued"], records_limit=1), service)
-    service.records.assert_called_once_with(7, {"new", "queued"}, 1)
+    service.records.assert_called_once_with(7, {"new", "queued"}, 1, 3)
     assert result["records"] == [record("1", "new")]
     assert result["records_total"] == 2 and result["records_truncated"] is True
 
 
 def test_records_not_truncated():
     service = Mock(spec=CampaignService)
-    service.get.return_value = {"id": 7}
+    service.get.return_value = {"id": 7, "records_count": 1}
     service.records.return_value = ([record("1", "new")], 1)
     _c, result, _d = campaign_info.run(make_module(records=True), service)
-    service.records.assert_called_once_with(7, set(), 1000)
+    service.records.assert_called_once_with(7, set(), 1000, 1)
     assert result["records_truncated"] is False and result["records_total"] == 1
