@@ -186,7 +186,7 @@ class Planner:
         snapshot, removals = None, []
         if run.client.can_read:
             run.progress.start_phase("reading", campaign.get("records_count") or 0)
-            snapshot = run.service.snapshot(run.campaign_id, expected=campaign.get("records_count"))
+            snapshot = run.campaigns.snapshot(run.campaign_id, expected=campaign.get("records_count"))
             if run.options.exclusive:
                 removals = self.exclusive_removals(index, snapshot)
         return Plan(index, campaign, snapshot, removals)

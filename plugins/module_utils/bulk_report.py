@@ -224,7 +224,9 @@ class Report:
         elapsed = max(run.clock() - run.started, 1e-6)
         summary = dict(run.tally.counts)
         planned = summary["requested"] + len(run.plan.removals) if run.plan else summary["requested"]
-        summary["not_sent"] = max(planned - run.tally.handled, 0) if run.sending_started else 0
+        # kept_not_deletable records were counted by the plan, not sent: they are no part of `planned`.
+        sent = run.tally.handled - summary["kept_not_deletable"]
+        summary["not_sent"] = max(planned - sent, 0) if run.sending_started else 0
         summary.update(
             elapsed=round(elapsed, 3),
             records_per_second=round(run.tally.handled / elapsed, 1),

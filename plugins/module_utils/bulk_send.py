@@ -102,24 +102,35 @@ class WorkerPool:
         self.run = run
 
     def pump(self, units, work):
+        """Run work(unit) for every unit. Workers are awaited through events, not Thread.join: a signal
+        handler that raises inside join() can mark a running thread as stopped (CPython), and its results
+        would then be lost."""
         feed = Feed(units, self.run.lock)
-        threads = [threading.Thread(target=self.drain, args=(feed, work), daemon=True) for _worker in range(self.run.options.workers)]
+        done = [threading.Event() for _worker in range(self.run.options.workers)]
+        started = []
         try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                while thread.is_alive():
-                    thread.join(1.0)
+            with self.run.interruption.held():
+                for event in done:
+                    thread = threading.Thread(target=self.drain, args=(feed, work, event), daemon=True)
+                    thread.start()
+                    started.append(event)
+            for event in started:
+                while not event.wait(1.0):
                     self.run.tick()
         finally:
             # On an interruption too: no new unit starts, and the ones in flight are counted.
             feed.stop()
-            for thread in threads:
-                if thread.ident is not None:
-                    thread.join()
+            for event in started:
+                event.wait()
         feed.raise_error()
 
-    def drain(self, feed, work):
+    def drain(self, feed, work, done):
+        try:
+            self.drain_units(feed, work)
+        finally:
+            done.set()
+
+    def drain_units(self, feed, work):
         try:
             for unit in feed:
                 self.take(work(unit))

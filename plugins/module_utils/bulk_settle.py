@@ -21,6 +21,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     REMOVED,
     UNCERTAIN,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
+    present_customers,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
 )
@@ -48,7 +51,7 @@ def settle(run, unknown, adds):
     run.progress.start_phase("verifying", len(unknown))
     wanted = set(result.customer_id for result in unknown)
     try:
-        present = run.service.present(run.campaign_id, wanted)
+        present = present_customers(run.client, run.campaign_id, wanted)
     except DynamicCampaignsError as exc:
         settle_blind(run, unknown, "the read back failed")
         return exc

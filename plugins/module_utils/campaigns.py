@@ -310,6 +310,15 @@ class CampaignService:
         return response
 
 
+def present_customers(client, campaign_id, wanted):
+    """The customers of `wanted` the campaign holds now: one complete read, memory bounded by `wanted`."""
+    path = records_read_path(campaign_id)
+    try:
+        return set(cid for cid, _status in parse_records(client.stream_json_chunks(path)) if cid in wanted)
+    except (TransportError, HttpError, ValueError) as exc:
+        raise records_failure(campaign_id, path, exc)
+
+
 def read_failure(exc):
     return "not found" if isinstance(exc, NotFoundError) else "could not be read"
 

@@ -52,7 +52,6 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
     CampaignService,
     campaign_path,
-    records_read_path,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
@@ -61,14 +60,8 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
     Throttle,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
-    parse_records,
-)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
-    CampaignError,
     DynamicCampaignsError,
-    NotFoundError,
-    TransportError,
 )
 
 __all__ = ["BulkFailure", "CustomerService"]
@@ -78,22 +71,51 @@ class Interrupted(DynamicCampaignsError):
     """SIGTERM or SIGINT reached the module during a run."""
 
 
-@contextmanager
-def interruptible():
-    """Turn SIGTERM and SIGINT into Interrupted in the main thread, so the run can report what it did."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class Interruption:
+    """SIGTERM and SIGINT as Interrupted in the main thread, once, so the run can report what it did.
 
-    def handler(signum, _frame):
-        raise Interrupted("interrupted by {0}".format(signal.Signals(signum).name))
+    Inside `held()` (while workers start) a signal waits and is raised when the block ends: raised in
+    the middle of Thread.start() it would leave a worker running unseen.
+    """
 
-    previous = dict((signum, signal.signal(signum, handler)) for signum in (signal.SIGTERM, signal.SIGINT))
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
+    def __init__(self):
+        self.received = []
+        self.holding = False
+        self.raised = False
+
+    @contextmanager
+    def installed(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = dict((signum, signal.signal(signum, self.handler)) for signum in (signal.SIGTERM, signal.SIGINT))
+        try:
+            yield self
+        finally:
+            for signum, old in previous.items():
+                signal.signal(signum, old)
+
+    def handler(self, signum, _frame):
+        self.received.append(signum)
+        # Once: the run then counts what is in flight (bounded by the requests' deadlines) and reports.
+        if not self.holding:
+            self.raise_it()
+
+    def raise_it(self):
+        if self.raised:
+            return
+        self.raised = True
+        raise Interrupted("interrupted by {0}".format(signal.Signals(self.received[0]).name))
+
+    @contextmanager
+    def held(self):
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.received:
+            self.raise_it()
 
 
 class CustomerService:
@@ -113,27 +135,10 @@ class CustomerService:
             self.client.require_token("action", "add or remove customers")
         run = BulkRun(self, options, source, check_mode, warn or (lambda text: None), started)
         try:
-            with interruptible():
+            with run.interruption.installed():
                 return run.execute()
         finally:
             run.close()
-
-    def snapshot(self, campaign_id, expected=None):
-        """{customer id: record status code} of every record of the campaign."""
-        path = records_read_path(campaign_id)
-        for attempt in (1, 2):
-            try:
-                return dict(parse_records(self.client.stream_json_chunks(path)))
-            except TransportError:
-                if attempt == 2:
-                    raise
-            except NotFoundError as exc:
-                raise CampaignError(campaign_id, "not found", exc)
-        return {}
-
-    def present(self, campaign_id, wanted):
-        """The customers of `wanted` the campaign holds now (one complete read)."""
-        return set(cid for cid, _status in parse_records(self.client.stream_json_chunks(records_read_path(campaign_id))) if cid in wanted)
 
     @staticmethod
     def records_path(campaign_id):
@@ -182,6 +187,7 @@ class BulkRun:
         self.throttle = Throttle(options.workers, options.max_rate)
         self.report = Report(self)
         self.plan = None
+        self.interruption = Interruption()
         self.sending_started = False
         self.unknown = []
         self.stray_results = 0
@@ -257,6 +263,10 @@ class BulkRun:
 
     def stopped(self, stop):
         cause = stop.cause if isinstance(stop, RunStopped) else stop
+        # An interruption between a phase's end and its settling leaves open outcomes: never drop them.
+        self.unknown, unknown = [], self.unknown
+        if unknown:
+            settle_blind(self, unknown, "the run stopped before they could be read back")
         self.progress.start_phase("stopped", self.tally.handled, self.tally.handled, self.tally.counts)
         return self.failure(self.report.stopped_message(cause))
 

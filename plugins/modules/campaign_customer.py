@@ -71,9 +71,9 @@ options:
       - With O(exclusive=true), the most records the task may delete, as a number or a percentage of all the campaign's
         current records (rounded down) such as V(10%).
       - Above it the task fails before deleting anything and says how many it would remove; check mode fails the same
-        way. A guard against a wrong or truncated file.
+        way. A guard against a wrong or truncated file. When not set, V(10%).
+      - Refused without O(exclusive=true), where it would have no effect.
     type: raw
-    default: 10%
   batch_size:
     description:
       - Customers per add request, from 1 to 10000. When the API answers 413 the batch is split and later batches

@@ -142,7 +142,15 @@ class BulkMachine(RuleBasedStateMachine):
         SIM["examples"]["runs"] += 1
         SIM["examples"]["stopped_runs"] += int(bool(stopped))
         SIM["examples"]["refused_in_plan"] += int(stopped is None)
-        self.check(params, data, check_mode, before, after, changed, result["summary"], stopped)
+        try:
+            self.check(params, data, check_mode, before, after, changed, result["summary"], stopped)
+        except AssertionError as exc:
+            shown = dict(params, customers=sorted(set(params["customers"])))
+            raise AssertionError(
+                "{0}\n  run: {1}, data_token={2}, check_mode={3}, interruption={4}, stopped={5}\n  summary: {6}\n  before: {7}\n  after: {8}\n  faults: {9}".format(
+                    exc, shown, data, check_mode, interruption, stopped, result["summary"], sorted(before), sorted(after), self.faults
+                )
+            )
         if interruption == "stopped":
             self.put_campaign(sorted(after.items()))
 
@@ -228,6 +236,7 @@ TestBulkModel = BulkMachine.TestCase
 TestBulkModel.settings = settings(
     max_examples=int(os.environ.get("MODEL_EXAMPLES", "20")),
     stateful_step_count=6,
+    database=None,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )

@@ -319,7 +319,7 @@ def csv_files(draw):
     number = 1 + lines[0].count("\n")
     records = []
     pool = draw(st.lists(st.integers(1, 10**18) | st.integers(1, MAX_ID), min_size=1, max_size=4))
-    for _ in range(draw(st.integers(0, 25))):
+    for _line in range(draw(st.integers(0, 25))):
         text, record = draw(csv_record(columns, pool))
         ending = draw(choice(["\n", "\r\n"]))
         lines.append(ending + text)
