@@ -25,7 +25,7 @@ COPY        := $(COLLECTIONS)/ansible_collections/eightbyeight/dynamic_campaigns
 # ansible-test probes python3.X on PATH; the pyenv shims for 3.12/3.13 are broken here, so the
 # venv's bin goes first and every ansible-test call pins --python 3.11.
 TOOL_PATH   := $(BIN):$(PATH)
-LINT_DIRS   := plugins tests hack
+LINT_DIRS   := plugins extensions tests hack
 
 # Support-matrix entries besides .venv (see hack/matrix.sh).
 MATRIX      := core2.16 core2.21
