@@ -29,7 +29,9 @@ DIALABLE_STATUSES = tuple(name for name in RECORD_STATUS_NAMES if name in DELETA
 RECORD_STATUS = re.compile(rb'"status"\s*:\s*"?(-?\d*)"?')
 # How a whole records.json ends: a list of records, one record (an object), or none ("").
 WHOLE_RECORDS_END = re.compile(rb'(?:\]\s*\}\s*\}|\}\s*\}\s*\}|""\s*\})\s*$')
-# Most seconds between two polls while every read fails, whatever the interval (and never less than it).
+# While every read fails, polls wait at most this many intervals, and at most MAX_BACKOFF seconds
+# unless the interval itself is longer.
+MAX_BACKOFF_INTERVALS = 10
 MAX_BACKOFF = 300.0
 
 
@@ -134,11 +136,13 @@ def change_events(before, after, threshold=None):
 
 def poll_delay(interval, failing_polls, rand):
     """Seconds until the next poll: the interval, or while every read fails an exponential backoff
-    (interval x 2^n, capped at MAX_BACKOFF or the interval when larger) with full jitter above the
-    interval, so sources restarted together do not poll a recovering API in step."""
+    (interval x 2^n, at most MAX_BACKOFF_INTERVALS intervals and MAX_BACKOFF seconds, never less than
+    the interval) with jitter above the interval, so that sources restarted together do not poll a
+    recovering API in step, and a recovery is still seen within a few intervals."""
     if failing_polls <= 0:
         return float(interval)
-    ceiling = max(float(interval), min(MAX_BACKOFF, interval * 2.0 ** min(failing_polls, 30)))
+    cap = max(float(interval), min(MAX_BACKOFF, MAX_BACKOFF_INTERVALS * interval))
+    ceiling = min(cap, interval * 2.0 ** min(failing_polls, 30))
     return interval + rand() * (ceiling - interval)
 
 

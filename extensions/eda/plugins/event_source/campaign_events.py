@@ -37,7 +37,8 @@ description:
     number of C(failures) and C(since) when; C(recovered) is sent on the next successful read, with
     C(down_seconds), before the changes seen since the last good read.
   - A failed read never stops the source. While every read of a poll fails, the time to the next poll grows
-    exponentially from O(interval) (up to 300 seconds, or O(interval) when longer), with random jitter.
+    exponentially from O(interval), with random jitter, up to 10 intervals and at most 300 seconds (or
+    O(interval) when that is longer).
   - It reads the legacy Dynamic Campaigns API only. The Campaigns API v1 (O(api=campaigns_v1), or O(api_key)
     without O(api)) has no read endpoint and is refused with an error.
   - Takes the same connection options as the collection's modules, with the same environment variables.
