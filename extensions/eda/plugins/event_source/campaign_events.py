@@ -45,7 +45,7 @@ description:
     Tokens never appear in events or log lines.
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
-version_added: 0.2.0
+version_added: 0.1.0
 requirements:
   - requests
 options:
@@ -156,22 +156,18 @@ notes:
 """
 
 EXAMPLES = r"""
-- name: Watch the spring campaigns
-  hosts: localhost
-  sources:
-    - eightbyeight.dynamic_campaigns.campaign_events:
-        campaign_ids: [4501, 4502]
-        interval: 60
-        records_low_threshold: 500
-        tenant: acme
-        platform: na12
-        # data_token from EIGHTBYEIGHT_DATA_TOKEN
-  rules:
-    - name: Refill a campaign that runs dry
-      condition: event.campaign_event.type == "records_low"
-      action:
-        run_playbook:
-          name: playbooks/refill.yml
+# Status changes only, every 30 seconds; tenant, platform and data token from the EIGHTBYEIGHT_* variables.
+- eightbyeight.dynamic_campaigns.campaign_events:
+    campaign_ids: [4501, 4502]
+    records: false
+
+# Status and records, every minute; records_low below 500 records still to be dialed.
+- eightbyeight.dynamic_campaigns.campaign_events:
+    campaign_ids: [4501, 4502, 4504]
+    interval: 60
+    records_low_threshold: 500
+    tenant: acme
+    platform: na12
 """
 
 try:

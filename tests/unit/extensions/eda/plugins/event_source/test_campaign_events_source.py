@@ -258,11 +258,23 @@ def test_documentation_covers_every_option_with_its_type_default_and_variable():
         assert "E({0})".format(env) in " ".join(documented[name]["description"]), name
 
 
-def test_examples_are_a_rulebook_using_the_source():
-    (rulebook,) = yaml.safe_load(campaign_events.EXAMPLES)
-    (source,) = rulebook["sources"]
-    args = source["eightbyeight.dynamic_campaigns.campaign_events"]
-    event_source.parse_args(args, {"EIGHTBYEIGHT_DATA_TOKEN": TOKEN})
+def test_examples_are_sources_with_arguments_the_source_takes():
+    examples = yaml.safe_load(campaign_events.EXAMPLES)
+    assert len(examples) == 2
+    environ = {"EIGHTBYEIGHT_DATA_TOKEN": TOKEN, "EIGHTBYEIGHT_TENANT": "acme", "EIGHTBYEIGHT_PLATFORM": "na12"}
+    for example in examples:
+        (name,) = example
+        assert name == "eightbyeight.dynamic_campaigns.campaign_events"
+        event_source.parse_args(example[name], environ)
+
+
+def test_documentation_has_what_ansible_eda_sources_document():
+    documentation = yaml.safe_load(campaign_events.DOCUMENTATION)
+    assert documentation["short_description"] and documentation["description"] and documentation["author"]
+    assert documentation["version_added"] and documentation["requirements"] == ["requests"]
+    for name, option in documentation["options"].items():
+        assert isinstance(option["description"], list) and option["description"], name
+        assert option["type"] in ("str", "int", "float", "bool", "list", "path"), name
 
 
 def closed_port():
