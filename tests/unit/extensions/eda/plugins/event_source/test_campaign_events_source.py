@@ -248,7 +248,7 @@ def documented_options():
 
 def test_documentation_covers_every_option_with_its_type_default_and_variable():
     documented = documented_options()
-    expected = [(name, kind, default) for name, kind, default in event_source.POLL_OPTIONS]
+    expected = list(event_source.POLL_OPTIONS)
     expected += [(name, kind, default) for name, kind, _env, default, _secret in event_source.connection_options()]
     assert sorted(documented) == sorted(name for name, _kind, _default in expected)
     for name, kind, default in expected:
