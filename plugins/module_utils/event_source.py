@@ -51,7 +51,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cam
     CampaignService,
     records_read_path,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, transport_warnings
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ValidationError,
 )
@@ -243,6 +243,13 @@ async def poll_forever(queue, options, read, clock=time.monotonic, now=time.time
         await sleep(max(0.0, poll_delay(options["interval"], failing_polls, rand) - (clock() - started)))
 
 
+def announce(params, options):
+    """The start line, and the modules' warnings about how the options expose the tokens on the way."""
+    for warning in transport_warnings(params):
+        LOG.warning("%s: %s", SOURCE, warning)
+    LOG.info("%s: polling campaigns %s every %ss", SOURCE, ", ".join(map(str, options["campaign_ids"])), options["interval"])
+
+
 async def run_source(queue, args, environ=None):
     """What the source's main() does: check the arguments, then poll until cancelled."""
     params, options = parse_args(args, environ)
@@ -257,7 +264,7 @@ async def run_source(queue, args, environ=None):
     def read(campaign_id):
         return loop.run_in_executor(executor, read_observation, client, campaign_id, options["records"])
 
-    LOG.info("%s: polling campaigns %s every %ss", SOURCE, ", ".join(map(str, options["campaign_ids"])), options["interval"])
+    announce(params, options)
     try:
         await poll_forever(queue, options, read, redact=redact)
     finally:

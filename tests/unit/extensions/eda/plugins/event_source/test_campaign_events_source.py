@@ -305,3 +305,15 @@ def test_main_refuses_bad_arguments_before_polling():
         asyncio.run(campaign_events.main(ListQueue(), dict(BASE, tenant="")))
     with pytest.raises(ValidationError, match="campaign_events: api is campaigns_v1"):
         asyncio.run(campaign_events.main(ListQueue(), dict(BASE, api="campaigns_v1")))
+
+
+def test_plain_http_to_another_host_is_warned_about_as_the_modules_do(caplog):
+    params, options = event_source.parse_args(dict(BASE, base_url="http://campaigns.example.invalid"), environ={})
+    with caplog.at_level(logging.INFO, logger="eightbyeight.dynamic_campaigns.campaign_events"):
+        event_source.announce(params, options)
+    assert "plain http:// to campaigns.example.invalid" in caplog.text and "polling campaigns 101" in caplog.text
+    assert TOKEN not in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="eightbyeight.dynamic_campaigns.campaign_events"):
+        event_source.announce(*event_source.parse_args(BASE, environ={}))
+    assert caplog.text == ""
