@@ -6,6 +6,7 @@
 #   make changelog  release galaxy.yml's version into changelogs/changelog.yaml + CHANGELOG.rst/.md
 # Suites: lint units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke
 #   matrix-venvs units-core2.16 units-core2.21 integration-matrix sanity-core2.21 galaxy-build
+#   tool-venvs eda-integration galaxy-importer
 #   (integration-matrix = integration-core2.16 + integration-core2.21 in parallel, own copies)
 #   make integration TARGETS="campaign_info"   selects integration targets; make fmt reformats
 # Support matrix (hack/matrix.sh): .venv = ansible-core 2.19 / Python 3.11; build/venvs/core2.16 =
@@ -25,7 +26,7 @@ COPY        := $(COLLECTIONS)/ansible_collections/eightbyeight/dynamic_campaigns
 # ansible-test probes python3.X on PATH; the pyenv shims for 3.12/3.13 are broken here, so the
 # venv's bin goes first and every ansible-test call pins --python 3.11.
 TOOL_PATH   := $(BIN):$(PATH)
-LINT_DIRS   := plugins tests hack
+LINT_DIRS   := plugins extensions tests hack
 
 # Support-matrix entries besides .venv (see hack/matrix.sh).
 MATRIX      := core2.16 core2.21
@@ -34,13 +35,14 @@ MATRIX_VENVS := $(ROOT)/build/venvs
 MATRIX_TARGETS ?=
 
 SUITES      := lint units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke \
-               matrix-venvs $(addprefix units-,$(MATRIX)) integration-matrix sanity-core2.21 galaxy-build
+               matrix-venvs $(addprefix units-,$(MATRIX)) integration-matrix sanity-core2.21 galaxy-build \
+               tool-venvs eda-integration galaxy-importer
 
 .PHONY: help venv demo test bench $(SUITES) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
-        $(addprefix sanity-,$(MATRIX)) $(addprefix matrix-venv-,$(MATRIX)) changelog collection-copy seed-get-pip fmt clean
+        $(addprefix sanity-,$(MATRIX)) $(addprefix matrix-venv-,$(MATRIX)) changelog collection-copy seed-get-pip fmt clean tool-venvs
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- environment
 venv: $(VENV_STAMP)
@@ -61,6 +63,11 @@ $(addprefix matrix-venv-,$(MATRIX)): matrix-venv-%:
 
 collection-copy:
 	@hack/collection-copy.sh >/dev/null
+
+# Tools whose dependencies would move the dev toolchain get venvs of their own (build/venvs/eda: ansible-rulebook;
+# build/venvs/importer: galaxy-importer), from hack/requirements-<name>.txt.
+tool-venvs:
+	@hack/tool-venv.sh eda >/dev/null && hack/tool-venv.sh importer >/dev/null
 
 # ---------------------------------------------------------------- entry points
 test: venv
@@ -157,6 +164,15 @@ bench-smoke: venv
 # ansible-lint (production) on the installed role and one integration run from the installed copy.
 galaxy-build: venv seed-get-pip
 	@VENV=$(VENV) hack/galaxy-build.sh
+
+# The example rulebook (docs/examples/eda) run by ansible-rulebook with the campaign_events source against the
+# simulator, while tests/eda/ changes the campaigns through the API (Java 17 for the rule engine).
+eda-integration: venv
+	@VENV=$(VENV) hack/eda-integration.sh
+
+# galaxy-importer (Galaxy's and Automation Hub's import checks) on the built tarball: no error, no warning.
+galaxy-importer: venv
+	@VENV=$(VENV) hack/galaxy-importer.sh
 
 clean:
 	rm -rf build tests/output .ansible

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Byte-compile plugins/ with every other target Python we claim to support (tests/config.yml:
+# Byte-compile plugins/ and extensions/ with every other target Python we claim to support (tests/config.yml:
 # python_requires >=3.9); `make sanity` runs ansible-test on 3.11 only (broken pyenv shims).
 # Interpreters are looked up by full path under $(pyenv root)/versions/, then on PATH.
 # Prints which versions were checked and which were unavailable; fails if none was available.
@@ -24,7 +24,7 @@ for version in 3.9 3.10 3.12 3.13; do
     fi
     checked+=("${version}")
     # compile() only: nothing is written into the tree (no __pycache__).
-    if ! (cd "${root}" && find plugins -name '*.py' -print0 | xargs -0 -r "${python}" -c '
+    if ! (cd "${root}" && find plugins extensions -name '*.py' -print0 | xargs -0 -r "${python}" -c '
 import sys
 bad = 0
 for path in sys.argv[1:]:
@@ -40,7 +40,7 @@ sys.exit(bad)
     fi
 done
 
-echo "compile-check: compiled plugins/ on Python ${checked[*]:-(none)}${missing[*]:+; not available here: ${missing[*]}}"
+echo "compile-check: compiled plugins/ and extensions/ on Python ${checked[*]:-(none)}${missing[*]:+; not available here: ${missing[*]}}"
 if ((${#checked[@]} == 0)); then
     echo "compile-check: no interpreter available" >&2
     exit 1

@@ -31,7 +31,8 @@ if grep -E "${forbidden}" <<<"${listing}"; then
     echo "galaxy-build: the files above must not be in ${tarball##*/} (add them to build_ignore)" >&2
     exit 1
 fi
-for required in MANIFEST.json FILES.json LICENSE README.md meta/runtime.yml meta/execution-environment.yml requirements.txt; do
+for required in MANIFEST.json FILES.json LICENSE README.md meta/runtime.yml meta/execution-environment.yml requirements.txt bindep.txt \
+    extensions/eda/plugins/event_source/campaign_events.py; do
     grep -qxF "${required}" <<<"${listing}" \
         || { echo "galaxy-build: ${required} missing from ${tarball##*/}" >&2; exit 1; }
 done
