@@ -147,7 +147,8 @@ class BulkMachine(RuleBasedStateMachine):
         except AssertionError as exc:
             shown = dict(params, customers=sorted(set(params["customers"])))
             raise AssertionError(
-                "{0}\n  run: {1}, data_token={2}, check_mode={3}, interruption={4}, stopped={5}\n  summary: {6}\n  before: {7}\n  after: {8}\n  faults: {9}".format(
+                "{0}\n  run: {1}, data_token={2}, check_mode={3}, interruption={4}, stopped={5}"
+                "\n  summary: {6}\n  before: {7}\n  after: {8}\n  faults: {9}".format(
                     exc, shown, data, check_mode, interruption, stopped, result["summary"], sorted(before), sorted(after), self.faults
                 )
             )
