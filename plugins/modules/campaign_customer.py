@@ -311,6 +311,18 @@ OPTIONS = dict(
     allow_partial=dict(type="bool", default=False),
     failed_records_path=dict(type="path"),
     progress_path=dict(type="path"),
+    reschedule=dict(type="bool", default=False),
+    suppressed_customers=dict(type="list", elements="raw"),
+    suppressed_file=dict(type="path"),
+    calling_hours=dict(
+        type="dict",
+        options=dict(
+            start=dict(type="str", required=True),
+            end=dict(type="str", required=True),
+            days=dict(type="list", elements="str", choices=["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+            timezone=dict(type="str"),
+        ),
+    ),
 )
 
 
@@ -319,7 +331,7 @@ def run(module, service):
 
 
 def main():
-    run_module(run, OPTIONS, CustomerService, pool_size=lambda params: params["workers"] or 4, required_one_of=[("customers", "customers_file")])
+    run_module(run, OPTIONS, CustomerService, pool_size=lambda params: params["workers"] or 4, required_one_of=[("customers", "customers_file", "suppressed_customers", "suppressed_file")])
 
 
 if __name__ == "__main__":
