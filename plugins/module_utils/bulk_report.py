@@ -123,6 +123,8 @@ class Tally:
         self.failures = []
         self.named = dict((key, []) for key in NAMED_KEYS)
         self.writer = failure_writer
+        # A write no count shows: a reschedule's delete (its add may fail, leaving the customer out).
+        self.deleted_to_reschedule = 0
 
     def take(self, result):
         """Count one ItemResult (settled: not UNKNOWN)."""
@@ -180,7 +182,7 @@ class Tally:
 
     @property
     def changed(self):
-        return any(self.counts[key] for key in CHANGING_KEYS)
+        return bool(self.deleted_to_reschedule) or any(self.counts[key] for key in CHANGING_KEYS)
 
     def diff(self):
         """Removed before, added after; rescheduled and suppressed customers where there are any."""

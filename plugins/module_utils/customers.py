@@ -214,6 +214,7 @@ class BulkRun:
             self.unknown.append(result)
         elif result.purpose == RESCHEDULE_DELETE and result.outcome in (REMOVED, ALREADY_ABSENT):
             self.readds.add(result.customer_id)
+            self.tally.deleted_to_reschedule += result.outcome == REMOVED
         else:
             self.tally.take(result)
 
