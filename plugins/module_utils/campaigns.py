@@ -139,9 +139,10 @@ class CampaignService:
             campaign["id"] = int(campaign_id)
         return campaign
 
-    def records(self, campaign_id, statuses=(), limit=None, expected=None):
+    def records(self, campaign_id, statuses=(), limit=None, expected=None, keep=None, held=None):
         """(records, matched): the campaign's records in `statuses` (all when empty), normalised, at most `limit`
         of them, and how many matched. Streams the body: memory grows with `limit`, not the campaign.
+        keep(record): only those records; held: a dict that gets every kept record by customer id, whatever its status.
 
         A body cut short, or fewer records than `expected` (the campaign's own count), is a CampaignError."""
         path = records_read_path(campaign_id)
@@ -150,6 +151,10 @@ class CampaignService:
             for raw in record_objects(self.client.stream_json_chunks(path)):
                 seen += 1
                 record = normalize_record(raw)
+                if keep is not None and not keep(record):
+                    continue
+                if held is not None:
+                    held[record["customer_id"]] = True
                 if statuses and record["status"] not in statuses:
                     continue
                 matched += 1
@@ -200,6 +205,14 @@ class CampaignService:
                 campaign_id,
                 "the records read was cut short: it holds {0} records where the campaign counts {1}; nothing was decided on it".format(seen, count),
             )
+
+    def lookup(self, campaign_id, customer_ids, statuses=(), expected=None):
+        """(records, missing ids): the records of exactly these customers (in `statuses` when given) and the ids
+        the campaign does not hold. Streams the read; memory grows with the list, not the campaign."""
+        wanted = set(str(int(cid)) for cid in customer_ids)
+        found = {}
+        kept, _matched = self.records(campaign_id, statuses, expected=expected, keep=lambda record: record["customer_id"] in wanted, held=found)
+        return kept, sorted((cid for cid in wanted if cid not in found), key=int)
 
     def ensure_status(self, campaign_id, target, check_mode=False, warn=None, wait=False, wait_timeout=60, sleep=None, clock=None):
         """Bring the campaign to `target` with the fewest legal steps."""

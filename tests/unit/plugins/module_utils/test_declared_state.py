@@ -20,6 +20,7 @@ from unittest.mock import Mock, PropertyMock
 import pytest
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.calling_hours import CallingHours
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import CampaignService
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
@@ -353,3 +354,20 @@ def test_without_data_token_suppressed_ids_are_deleted_blind():
     changed, result, _diff = CustomerService(api.client).sync(params(suppressed_customers=[2, 3]))
     assert changed and result["summary"]["suppressed_removed"] == 1 and result["summary"]["already_absent"] == 1
     assert api.records == {}
+
+
+# ------------------------------------------------------------------ lookup (campaign_info customer_ids)
+@pytest.mark.parametrize(
+    "wanted, statuses, found, missing",
+    [
+        (["2", "9"], (), ["2"], ["9"]),
+        (["0004", "3", "2"], (), ["2", "3", "4"], []),
+        (["3", "4"], ("new",), ["3"], []),  # 4 is held (completed): filtered out, not missing
+        (["10", "9"], (), [], ["9", "10"]),
+    ],
+)
+def test_lookup_returns_exactly_the_wanted_records_and_the_missing_ids(wanted, statuses, found, missing):
+    api = FakeApi({cid: (NEW if cid != 4 else COMPLETED, None) for cid in range(1, 6)})
+    records, absent = CampaignService(api.client).lookup(CAMPAIGN, [int(cid) for cid in wanted], set(statuses))
+    assert [record["customer_id"] for record in records] == found
+    assert absent == missing
