@@ -374,7 +374,7 @@ class DeclaredState:
                 continue
             if not rescheduling:
                 tally.note(SCHEDULE_NOT_APPLIED, cid)
-            elif self.schedules.get(cid) == text:
+            elif cid in self.schedules and shown_schedule(self.schedules[cid]) == text:
                 continue
             elif snapshot[cid] not in DELETABLE_RECORD_CODES:
                 elsewhere.add(position)
