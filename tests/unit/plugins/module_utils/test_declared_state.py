@@ -251,6 +251,12 @@ CASES = [
         dict(requested=1, already_present=1),
     ),
     (
+        "a shown schedule in another form of the same instant is the declared one",
+        {1: (SCHEDULED, IN_2H.replace("Z", ".000+00:00"))},
+        dict(customers=[{"customer_id": 1, "schedule": IN_2H}], reschedule=True, show_schedules=True),
+        dict(requested=1, already_present=1),
+    ),
+    (
         "reschedule of a schedule the read shows differently",
         {1: (SCHEDULED, IN_3H), 2: (NEW, None)},
         dict(customers=[{"customer_id": 1, "schedule": IN_2H}, {"customer_id": 2, "schedule": IN_2H}], reschedule=True, show_schedules=True),
