@@ -418,6 +418,8 @@ def predict(run, plan):
         return
     for cid, _text, origin in unique_rows(index):
         take(predicted_removal(cid, origin, snapshot.get(cid)))
+
+
 def predicted_removal(cid, origin, status):
     if status is None:
         return item(ALREADY_ABSENT, cid, origin)

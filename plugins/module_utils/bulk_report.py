@@ -314,7 +314,9 @@ class Report:
             (
                 "Campaign {0}: {1} customer(s) with a declared schedule are held already, and their schedule was not applied: {2}{3}."
                 " Set reschedule to delete and add them again with the declared schedule."
-            ).format(self.run.campaign_id, counts[SCHEDULE_NOT_APPLIED], ", ".join(named[SCHEDULE_NOT_APPLIED]), " and {0} more".format(more) if more > 0 else "")
+            ).format(
+                self.run.campaign_id, counts[SCHEDULE_NOT_APPLIED], ", ".join(named[SCHEDULE_NOT_APPLIED]), " and {0} more".format(more) if more > 0 else ""
+            )
         ]
 
     def invalid_message(self, index):

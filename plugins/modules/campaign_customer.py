@@ -430,7 +430,13 @@ def run(module, service):
 
 
 def main():
-    run_module(run, OPTIONS, CustomerService, pool_size=lambda params: params["workers"] or 4, required_one_of=[("customers", "customers_file", "suppressed_customers", "suppressed_file")])
+    run_module(
+        run,
+        OPTIONS,
+        CustomerService,
+        pool_size=lambda params: params["workers"] or 4,
+        required_one_of=[("customers", "customers_file", "suppressed_customers", "suppressed_file")],
+    )
 
 
 if __name__ == "__main__":

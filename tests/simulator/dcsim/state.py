@@ -499,8 +499,10 @@ def record_json(cid, campaign_id, status, schedule=None):
     """One stats record, loosely typed (numeric strings) as 8x8 sends it; schedule None: no schedule field
     (8x8's documented read), else the record's schedule ('' when it has none)."""
     field = '' if schedule is None else ', "schedule-date-time": "%s"' % schedule
-    return (
-        '{"record-id": "%d", "campaign-id": "%d", "phone-list": "", "status": "%d", '
-        '"status-code": "0", "disposition-code": "%s"%s}'
-        % (cid, campaign_id, status, '1002' if status == SCHEDULED else '1000', field)
+    return '{"record-id": "%d", "campaign-id": "%d", "phone-list": "", "status": "%d", "status-code": "0", "disposition-code": "%s"%s}' % (
+        cid,
+        campaign_id,
+        status,
+        '1002' if status == SCHEDULED else '1000',
+        field,
     )

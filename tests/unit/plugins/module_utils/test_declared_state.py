@@ -172,7 +172,10 @@ def test_rows_outside_the_calling_hours_are_invalid_naming_row_and_customer(tmp_
     index = scan(CustomerInput(items, str(path)), RowValidator(now, hours=hours), lambda origin, raw, reason: invalid.append((origin, str(raw), reason)))
     assert sorted(index.ids) == [2, 3, 6]
     assert [(origin, raw) for origin, raw, _reason in invalid] == [(-1, "5"), (2, "1"), (5, "4")]
-    assert "customer 1: schedule-date-time '2026-06-02T07:00:00Z' is 03:00 on Tue 2026-06-02 in America/New_York, outside the calling hours 08:00-21:00" in invalid[1][2]
+    assert (
+        "customer 1: schedule-date-time '2026-06-02T07:00:00Z' is 03:00 on Tue 2026-06-02 in America/New_York, outside the calling hours 08:00-21:00"
+        in invalid[1][2]
+    )
     assert "timezone 'Nowhere/Land' is not an IANA time zone name" in invalid[2][2]
 
 
@@ -190,13 +193,17 @@ def test_outside_the_calling_hours_fails_before_any_http_call_when_the_zone_is_g
     api = FakeApi()
     night = time.strftime("%Y-%m-%dT03:00:00Z", time.gmtime(time.time() + 86400 * 2))
     with pytest.raises(BulkFailure) as error:
-        CustomerService(api.client).sync(params(customers=[{"customer_id": 7, "schedule": night}], calling_hours={"start": "08:00", "end": "21:00", "timezone": "UTC"}))
+        CustomerService(api.client).sync(
+            params(customers=[{"customer_id": 7, "schedule": night}], calling_hours={"start": "08:00", "end": "21:00", "timezone": "UTC"})
+        )
     assert "customers[0]: customer 7: schedule-date-time" in error.value.message and "outside the calling hours" in error.value.message
     api.client.get_json.assert_not_called()
     api.client.request.assert_not_called()
 
 
-@pytest.mark.parametrize("timezone, can_read, message", [("", True, "campaign 3001 reports no time zone"), ("UTC", False, "timezone is required without data_token")])
+@pytest.mark.parametrize(
+    "timezone, can_read, message", [("", True, "campaign 3001 reports no time zone"), ("UTC", False, "timezone is required without data_token")]
+)
 def test_calling_hours_without_a_zone_need_the_campaigns_zone(timezone, can_read, message):
     api = FakeApi(timezone=timezone, can_read=can_read)
     with pytest.raises(ValidationError) as error:
@@ -289,7 +296,9 @@ def test_a_read_without_schedules_reschedules_every_run_and_says_so():
     api = FakeApi({1: (SCHEDULED, IN_3H)})
     warnings = []
     for _run in (1, 2):
-        changed, result, _diff = CustomerService(api.client).sync(params(customers=[{"customer_id": 1, "schedule": IN_2H}], reschedule=True), warn=warnings.append)
+        changed, result, _diff = CustomerService(api.client).sync(
+            params(customers=[{"customer_id": 1, "schedule": IN_2H}], reschedule=True), warn=warnings.append
+        )
         assert changed and result["summary"]["rescheduled"] == 1
     assert api.records[1] == (SCHEDULED, IN_2H)
     assert len(warnings) == 2 and "does not show when 1 held customer(s) are scheduled" in warnings[0]
