@@ -43,7 +43,7 @@ options:
     default: 1000
   customer_ids:
     description:
-      - Look these customers up in the campaign (no O(records=true) needed): RV(records) holds exactly their
+      - Look these customers up in the campaign (no O(records=true) needed). RV(records) holds exactly their
         records, RV(missing_customer_ids) the ids the campaign does not hold.
       - The records read is streamed once; memory grows with this list, not with the campaign, and
         O(records_limit) does not cut the answer short, so a 100,000-record campaign answers for every id.
