@@ -30,6 +30,19 @@ INVALID = "invalid"
 UNKNOWN = "unknown"
 # A request-level refusal (campaign stopped, not dynamic...): stops the whole run.
 REFUSED = "refused"
+# Declared state (summary keys): a held customer deleted and added again with its declared schedule;
+# a suppressed (do-not-call) record deleted; declared rows of suppressed customers, never sent; a
+# declared schedule for a customer held already, left as it is (reschedule off).
+RESCHEDULED = "rescheduled"
+SUPPRESSED_REMOVED = "suppressed_removed"
+SUPPRESSED = "suppressed"
+SCHEDULE_NOT_APPLIED = "schedule_not_applied"
+
+# Purposes: why a request was sent, when not for the row's own state (None). A reschedule is a delete
+# (RESCHEDULE_DELETE) and, once the record is gone, an add with the declared schedule (RESCHEDULE).
+SUPPRESS = "suppress"
+RESCHEDULE_DELETE = "reschedule_delete"
+RESCHEDULE = "reschedule"
 
 # Reason codes: why an item ended where it did, for decisions (never the message text).
 NO_ANSWER = "no_answer"
@@ -46,8 +59,10 @@ ADDED_STATUSES = frozenset((200, 201, "200", "201"))
 REMOVED_STATUSES = frozenset((200, 204))
 
 
-class ItemResult(namedtuple("ItemResult", "outcome customer_id origin http_status message schedule reason")):
-    """One customer's result. origin: file line (> 0), list item (< 0) or None (exclusive removal)."""
+class ItemResult(namedtuple("ItemResult", "outcome customer_id origin http_status message schedule reason purpose")):
+    """One customer's result. origin: file line (> 0), list item (< 0) or None (exclusive or suppression removal).
+
+    purpose: None, SUPPRESS (a do-not-call removal), RESCHEDULE_DELETE or RESCHEDULE (the halves of a reschedule)."""
 
     __slots__ = ()
 
@@ -55,8 +70,8 @@ class ItemResult(namedtuple("ItemResult", "outcome customer_id origin http_statu
         return self._replace(outcome=outcome, message=message if message is not None else self.message, reason=reason)
 
 
-def item(outcome, cid, origin, http_status=None, message=None, schedule=None, reason=None):
-    return ItemResult(outcome, cid, origin, http_status, message, schedule, reason)
+def item(outcome, cid, origin, http_status=None, message=None, schedule=None, reason=None, purpose=None):
+    return ItemResult(outcome, cid, origin, http_status, message, schedule, reason, purpose)
 
 
 def is_duplicate(message):

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Plan stage of a bulk run: options, input validation, the campaign read, the snapshot, exclusive removals.
+"""Plan stage of a bulk run: options, input validation, the campaign read, the snapshot, exclusive removals,
+and the declared state beyond presence: suppressed (do-not-call) customers and reschedules.
 
 Everything here happens before the first write. Check mode stops after this
 stage and reports the plan's predicted counts (`predict`).
@@ -23,7 +24,15 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     KEPT_NOT_DELETABLE,
     NOT_DELETABLE,
     REMOVED,
+    RESCHEDULE,
+    RESCHEDULE_DELETE,
+    SCHEDULE_NOT_APPLIED,
+    SUPPRESS,
+    SUPPRESSED,
     item,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.calling_hours import (
+    CallingHours,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.codes import (
     DELETABLE_RECORD_CODES,
@@ -34,6 +43,8 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     apply_window,
     origin_text,
     parse_schedule,
+    read_schedule,
+    read_suppressed,
     scan,
     unique_rows,
 )
@@ -63,7 +74,11 @@ class BulkOptions:
         self.failed_records_path = params.get("failed_records_path")
         self.progress_path = params.get("progress_path")
         self.prefix = "Campaign {0}: ".format(self.campaign_id)
+        self.reschedule = bool(params.get("reschedule"))
+        self.suppressed_customers = params.get("suppressed_customers")
+        self.suppressed_file = params.get("suppressed_file")
         self.check(can_read, params.get("max_removals"))
+        self.calling_hours = self.hours(params.get("calling_hours"), can_read)
         check_output_paths(self.prefix, params)
 
     def check(self, can_read, max_removals):
@@ -82,6 +97,28 @@ class BulkOptions:
         if max_removals is not None and not self.exclusive:
             raise ValidationError(self.prefix + "max_removals applies only with exclusive=true (it caps the removals exclusive makes).")
         self.max_removals = parse_max_removals(max_removals, self.prefix)
+        self.check_declared(can_read)
+
+    def check_declared(self, can_read):
+        present_only = [name for name in ("reschedule", "suppressed_customers", "suppressed_file") if getattr(self, name)]
+        if present_only and self.state != "present":
+            raise ValidationError(self.prefix + "{0} applies to state=present only.".format(" and ".join(present_only)))
+        if self.reschedule and not can_read:
+            raise ValidationError(self.prefix + "reschedule needs data_token to read which customers the campaign holds.")
+
+    def hours(self, spec, can_read):
+        """CallingHours of the option, or None; its zone comes from the campaign read when it names none."""
+        if spec is None:
+            return None
+        if self.state != "present":
+            raise ValidationError(self.prefix + "calling_hours applies to state=present only.")
+        try:
+            hours = CallingHours(spec)
+        except ValidationError as exc:
+            raise ValidationError(self.prefix + exc.message)
+        if hours.zone is None and not can_read:
+            raise ValidationError(self.prefix + "calling_hours.timezone is required without data_token (the campaign's own zone cannot be read).")
+        return hours
 
 
 def check_output_paths(prefix, params):
@@ -160,13 +197,21 @@ def refusal_for(campaign, state):
 
 
 class Plan:
-    """What a run will do: the valid input, the campaign, its records before the first write, the removals."""
+    """What a run will do: the valid input, the campaign, its records before the first write, the removals.
 
-    def __init__(self, index, campaign, snapshot, removals):
+    suppress_removals: records of suppressed customers to delete; reschedules: positions of held customers
+    to delete and add again with their declared schedule; elsewhere: positions the add phase leaves to others
+    (the reschedules, and held records that cannot be deleted to reschedule them, counted in the plan)."""
+
+    def __init__(self, index, campaign, snapshot, removals, suppress_removals=(), reschedules=(), elsewhere=frozenset()):
         self.index = index
         self.campaign = campaign
         self.snapshot = snapshot
         self.removals = removals
+        self.kept = 0
+        self.suppress_removals = suppress_removals
+        self.reschedules = reschedules
+        self.elsewhere = elsewhere
 
 
 class Planner:
@@ -174,28 +219,46 @@ class Planner:
 
     def __init__(self, run):
         self.run = run
+        self.kept = 0
 
     def plan(self):
         run = self.run
-        # Every row is checked before the first HTTP call; the campaign's window only once it was read.
+        hours = run.options.calling_hours
+        # Every row is checked before the first HTTP call; the campaign's window only once it was read. Calling
+        # hours without a zone of their own take the campaign's: then the campaign is read first.
+        campaign = self.campaign_zone(hours) if hours is not None and hours.zone is None else None
         index = self.validate()
         self.refuse_invalid(index)
-        campaign = self.read_campaign()
+        if campaign is None:
+            campaign = self.read_campaign()
         if apply_window(index, self.validator, campaign_window(campaign), self.record_invalid):
             self.refuse_invalid(index)
-        snapshot, removals = None, []
+        snapshot, removals, declared = None, [], DeclaredState(run, index, self.suppressed)
         if run.client.can_read:
             run.progress.start_phase("reading", campaign.get("records_count") or 0)
-            snapshot = run.campaigns.snapshot(run.campaign_id, expected=campaign.get("records_count"))
+            schedules = {}
+            snapshot = run.campaigns.snapshot(
+                run.campaign_id, expected=campaign.get("records_count"), schedules_of=declared.wanted_schedules(), schedules=schedules
+            )
+            declared.schedules = schedules
             if run.options.exclusive:
                 removals = self.exclusive_removals(index, snapshot)
-        return Plan(index, campaign, snapshot, removals)
+        plan = declared.plan(Plan(index, campaign, snapshot, removals))
+        plan.kept = self.kept
+        return plan
+
+    def campaign_zone(self, hours):
+        campaign = self.read_campaign()
+        hours.use_zone(campaign.get("timezone"), "campaign {0}".format(self.run.campaign_id))
+        return campaign
 
     def validate(self):
         run = self.run
         run.progress.start_phase("validating", 0)
-        self.validator = RowValidator(time.time(), (None, None), run.options.state == "present")
+        self.suppressed = read_suppressed(run.options.suppressed_customers, run.options.suppressed_file)
+        self.validator = RowValidator(time.time(), (None, None), run.options.state == "present", run.options.calling_hours)
         index = scan(run.source, self.validator, self.record_invalid, tick=run.progress.update)
+        suppress_declared(index, self.suppressed, run.tally)
         run.tally.counts["requested"] = index.requested
         run.tally.counts["duplicates"] = index.duplicates
         return index
@@ -230,6 +293,8 @@ class Planner:
         whatever its row's validity."""
         declared = set(index.ids)
         declared.update(index.declared_invalid)
+        # Suppressed customers are removed as such (DeclaredState), never twice.
+        declared.update(self.suppressed)
         removals = []
         for cid, status in snapshot.items():
             if cid in declared:
@@ -238,6 +303,7 @@ class Planner:
                 removals.append(cid)
             else:
                 self.run.tally.counts[KEPT_NOT_DELETABLE] += 1
+                self.kept += 1
         del declared
         cap = removal_cap(self.run.options.max_removals, len(snapshot))
         if len(removals) > cap:
@@ -251,18 +317,115 @@ class Planner:
         return sorted(removals)
 
 
+def suppress_declared(index, suppressed, tally):
+    """Declared rows of suppressed customers are never sent: out of the requested, counted `suppressed`."""
+    if not suppressed:
+        return
+    ids = index.ids
+    for position in list(index.positions()):
+        if ids[position] in suppressed:
+            index.skip.add(position)
+            tally.note(SUPPRESSED, ids[position])
+
+
+def shown_schedule(text):
+    """A record's schedule as the read shows it, as RFC 3339 UTC text ('' for none), like a declared one."""
+    text = (text or "").strip()
+    return (read_schedule(text)[1] or text) if text else ""
+
+
+class DeclaredState:
+    """Suppression and reschedules: what the snapshot makes of the declared customers beyond their presence.
+
+    schedules: {customer id: schedule text} of held customers with a declared schedule whose record the read
+    shows a schedule field for ('' when it is empty); a customer missing from it: the read does not show it.
+    """
+
+    def __init__(self, run, index, suppressed):
+        self.run = run
+        self.index = index
+        self.suppressed = suppressed
+        self.schedules = {}
+
+    def wanted_schedules(self):
+        """Customers whose records' schedules the read should keep: the scheduled rows, when rescheduling."""
+        index = self.index
+        if not self.run.options.reschedule or index.schedule_refs is None:
+            return frozenset()
+        return frozenset(index.ids[p] for p in index.positions() if index.schedule(p))
+
+    def plan(self, plan):
+        plan.suppress_removals = self.suppress_removals(plan.snapshot)
+        if plan.snapshot is not None and self.index.schedule_refs is not None:
+            plan.reschedules, plan.elsewhere = self.reschedules(plan.snapshot)
+        return plan
+
+    def suppress_removals(self, snapshot):
+        """Held suppressed records that can be deleted; all suppressed ids without a snapshot (blind deletes)."""
+        if snapshot is None:
+            return sorted(self.suppressed)
+        removals = []
+        for cid in sorted(self.suppressed):
+            status = snapshot.get(cid)
+            if status in DELETABLE_RECORD_CODES:
+                removals.append(cid)
+            elif status is not None:
+                self.run.tally.counts[KEPT_NOT_DELETABLE] += 1
+        return removals
+
+    def reschedules(self, snapshot):
+        """(positions to reschedule, positions the add phase leaves alone) of held customers with a schedule."""
+        index, tally, rescheduling = self.index, self.run.tally, self.run.options.reschedule
+        positions, elsewhere, unshown = [], set(), 0
+        for position in index.positions():
+            cid, text = index.ids[position], index.schedule(position)
+            if not text or cid not in snapshot:
+                continue
+            if not rescheduling:
+                tally.note(SCHEDULE_NOT_APPLIED, cid)
+            elif cid in self.schedules and shown_schedule(self.schedules[cid]) == text:
+                continue
+            elif snapshot[cid] not in DELETABLE_RECORD_CODES:
+                elsewhere.add(position)
+                tally.take(not_reschedulable(cid, index.origins[position], text, snapshot[cid]))
+            else:
+                positions.append(position)
+                elsewhere.add(position)
+                unshown += cid not in self.schedules
+        self.warn_unshown(unshown)
+        return positions, elsewhere
+
+    def warn_unshown(self, unshown):
+        if unshown:
+            self.run.warn(
+                "Campaign {0}: the records read does not show when {1} held customer(s) are scheduled (8x8's documented read has no"
+                " schedule field), so they are rescheduled on every run, even when their schedule is already the declared one.".format(
+                    self.run.campaign_id, unshown
+                )
+            )
+
+
+def not_reschedulable(cid, origin, text, status):
+    return item(NOT_DELETABLE, cid, origin, message=not_deletable_message(status), schedule=text, purpose=RESCHEDULE_DELETE)
+
+
 def predict(run, plan):
     """Check mode: the counts a run would reach, from the snapshot; nothing is sent."""
     if plan.snapshot is None:
         return
-    snapshot, take = plan.snapshot, run.tally.take
+    snapshot, take, index = plan.snapshot, run.tally.take, plan.index
     if run.options.state == "present":
-        for cid, _text, origin in unique_rows(plan.index):
-            take(item(ALREADY_PRESENT if cid in snapshot else ADDED, cid, origin))
+        for position in index.positions():
+            if position not in plan.elsewhere:
+                take(item(ALREADY_PRESENT if index.ids[position] in snapshot else ADDED, index.ids[position], index.origins[position]))
+        for position in plan.reschedules:
+            take(item(ADDED, index.ids[position], index.origins[position], schedule=index.schedule(position), purpose=RESCHEDULE))
         for cid in plan.removals:
             take(item(REMOVED, cid, None))
+        for cid in plan.suppress_removals:
+            take(item(REMOVED, cid, None, purpose=SUPPRESS))
         return
-    for cid, _text, origin in unique_rows(plan.index):
+    for cid, _text, origin in unique_rows(index):
         take(predicted_removal(cid, origin, snapshot.get(cid)))
 
 
@@ -271,5 +434,9 @@ def predicted_removal(cid, origin, status):
         return item(ALREADY_ABSENT, cid, origin)
     if status in DELETABLE_RECORD_CODES:
         return item(REMOVED, cid, origin)
+    return item(NOT_DELETABLE, cid, origin, message=not_deletable_message(status))
+
+
+def not_deletable_message(status):
     state = RECORD_STATUSES.get(status, "in an unknown status")
-    return item(NOT_DELETABLE, cid, origin, message="the record is {0}; only new, queued or scheduled records can be deleted".format(state))
+    return "the record is {0}; only new, queued or scheduled records can be deleted".format(state)

@@ -16,9 +16,18 @@ import time
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
     ADDED,
+    ALREADY_PRESENT,
+    FAILED,
     KEPT_NOT_DELETABLE,
     NOT_DELETABLE,
     REMOVED,
+    RESCHEDULE,
+    RESCHEDULE_DELETE,
+    RESCHEDULED,
+    SCHEDULE_NOT_APPLIED,
+    SUPPRESS,
+    SUPPRESSED,
+    SUPPRESSED_REMOVED,
     UNCERTAIN,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
@@ -41,9 +50,33 @@ SUMMARY_KEYS = (
     "uncertain",
     "failed",
     "not_sent",
+    "rescheduled",
+    "schedule_not_applied",
+    "suppressed",
+    "suppressed_removed",
 )
-# Outcomes that account for one requested customer (or one exclusive removal).
-HANDLED_KEYS = ("added", "already_present", "removed", "already_absent", "not_deletable", "kept_not_deletable", "uncertain", "failed")
+# Outcomes that account for one requested customer (or one exclusive or suppression removal).
+HANDLED_KEYS = (
+    "added",
+    "already_present",
+    "removed",
+    "already_absent",
+    "not_deletable",
+    "kept_not_deletable",
+    "uncertain",
+    "failed",
+    "rescheduled",
+    "suppressed_removed",
+)
+# What an outcome counts as, by the purpose of its request.
+COUNTED_AS = {
+    (RESCHEDULE, ADDED): RESCHEDULED,
+    (SUPPRESS, REMOVED): SUPPRESSED_REMOVED,
+    (SUPPRESS, NOT_DELETABLE): KEPT_NOT_DELETABLE,
+}
+CHANGING_KEYS = (ADDED, REMOVED, UNCERTAIN, RESCHEDULED, SUPPRESSED_REMOVED)
+# Customers named in the diff (and in the schedule_not_applied warning), up to MAX_DIFF_IDS of each.
+NAMED_KEYS = (ADDED, REMOVED, RESCHEDULED, SUPPRESSED, SUPPRESSED_REMOVED, SCHEDULE_NOT_APPLIED)
 FAILURE_OUTCOMES = frozenset(("invalid", "failed", "not_deletable"))
 MAX_RESULT_FAILURES = 100
 MAX_DIFF_IDS = 50
@@ -88,30 +121,44 @@ class Tally:
     def __init__(self, failure_writer=None):
         self.counts = dict((key, 0) for key in SUMMARY_KEYS)
         self.failures = []
-        self.added_ids = []
-        self.removed_ids = []
+        self.named = dict((key, []) for key in NAMED_KEYS)
         self.writer = failure_writer
+        # A write no count shows: a reschedule's delete (its add may fail, leaving the customer out).
+        self.deleted_to_reschedule = 0
 
     def take(self, result):
         """Count one ItemResult (settled: not UNKNOWN)."""
-        outcome = result.outcome
+        outcome = COUNTED_AS.get((result.purpose, result.outcome), result.outcome)
         if outcome == NOT_DELETABLE and result.origin is None:
             # Undeclared and kept by exclusive: not a failure.
             outcome = KEPT_NOT_DELETABLE
         self.counts[outcome] += 1
         if outcome in FAILURE_OUTCOMES:
-            self.fail(result.customer_id, result.origin, result.http_status, result.message, result.schedule)
-        elif outcome == ADDED and len(self.added_ids) < MAX_DIFF_IDS:
-            self.added_ids.append(str(result.customer_id))
-        elif outcome == REMOVED and len(self.removed_ids) < MAX_DIFF_IDS:
-            self.removed_ids.append(str(result.customer_id))
+            self.fail(result.customer_id, result.origin, result.http_status, failure_text(result), result.schedule)
+            return
+        self.name(outcome, result.customer_id)
+        if outcome == ALREADY_PRESENT and result.schedule:
+            # Held already (a Duplicate answer): the declared schedule was not applied.
+            self.note(SCHEDULE_NOT_APPLIED, result.customer_id)
 
-    def add_added(self, texts):
+    def note(self, key, cid):
+        """Count one customer under `key` outside the outcomes (suppressed, schedule_not_applied)."""
+        self.counts[key] += 1
+        self.name(key, cid)
+
+    def name(self, key, cid):
+        named = self.named.get(key)
+        if named is not None and len(named) < MAX_DIFF_IDS:
+            named.append(str(cid))
+
+    def add_added(self, texts, purpose=None):
         """A batch added whole: texts are the customer ids as sent."""
-        self.counts[ADDED] += len(texts)
-        room = MAX_DIFF_IDS - len(self.added_ids)
+        key = COUNTED_AS.get((purpose, ADDED), ADDED)
+        self.counts[key] += len(texts)
+        named = self.named[key]
+        room = MAX_DIFF_IDS - len(named)
         if room > 0:
-            self.added_ids.extend(texts[:room])
+            named.extend(texts[:room])
 
     def fail(self, cid, origin, http_status, message, schedule=None):
         if self.writer is not None:
@@ -135,13 +182,16 @@ class Tally:
 
     @property
     def changed(self):
-        return bool(self.counts[ADDED] or self.counts[REMOVED] or self.counts[UNCERTAIN])
+        return bool(self.deleted_to_reschedule) or any(self.counts[key] for key in CHANGING_KEYS)
 
     def diff(self):
-        return {
-            "before": {"removed_count": self.counts[REMOVED], "removed_ids": list(self.removed_ids)},
-            "after": {"added_count": self.counts[ADDED], "added_ids": list(self.added_ids)},
-        }
+        """Removed before, added after; rescheduled and suppressed customers where there are any."""
+        before = {"removed_count": self.counts[REMOVED], "removed_ids": list(self.named[REMOVED])}
+        after = {"added_count": self.counts[ADDED], "added_ids": list(self.named[ADDED])}
+        for side, key in ((before, SUPPRESSED_REMOVED), (after, RESCHEDULED), (after, SUPPRESSED)):
+            if self.counts[key]:
+                side.update({key + "_count": self.counts[key], key + "_ids": list(self.named[key])})
+        return {"before": before, "after": after}
 
 
 class Progress:
@@ -199,6 +249,18 @@ class Progress:
         os.replace(temporary, self.path)
 
 
+def failure_text(result):
+    """The message of a failed item; the halves of a reschedule say what they mean for the customer."""
+    if result.purpose == RESCHEDULE_DELETE:
+        return "the record could not be deleted to apply the declared schedule (it keeps its old one): {0}".format(result.message)
+    if result.purpose == RESCHEDULE and result.outcome == FAILED:
+        return (
+            "deleted to apply the declared schedule, then the add was refused, so the customer is no longer in the campaign"
+            " (fix and feed the failures file back): {0}".format(result.message)
+        )
+    return result.message
+
+
 def failure_texts(failures):
     return [
         "{0}{1}: {2}".format(
@@ -223,9 +285,9 @@ class Report:
         run = self.run
         elapsed = max(run.clock() - run.started, 1e-6)
         summary = dict(run.tally.counts)
-        planned = summary["requested"] + len(run.plan.removals) if run.plan else summary["requested"]
-        # kept_not_deletable records were counted by the plan, not sent: they are no part of `planned`.
-        sent = run.tally.handled - summary["kept_not_deletable"]
+        planned = summary["requested"] + len(run.plan.removals) + len(run.plan.suppress_removals) if run.plan else summary["requested"]
+        # Records the plan counted as kept (exclusive) were never to be sent: they are no part of `planned`.
+        sent = run.tally.handled - (run.plan.kept if run.plan else 0)
         summary["not_sent"] = max(planned - sent, 0) if run.sending_started else 0
         summary.update(
             elapsed=round(elapsed, 3),
@@ -243,6 +305,21 @@ class Report:
         if run.writer:
             result["failed_records_path"] = run.writer.path
         return result
+
+    def declared_warnings(self):
+        """Declared schedules of customers held already that were left as they are (reschedule off)."""
+        counts, named = self.run.tally.counts, self.run.tally.named
+        if not counts[SCHEDULE_NOT_APPLIED]:
+            return []
+        more = counts[SCHEDULE_NOT_APPLIED] - len(named[SCHEDULE_NOT_APPLIED])
+        return [
+            (
+                "Campaign {0}: {1} customer(s) with a declared schedule are held already, and their schedule was not applied: {2}{3}."
+                " Set reschedule to delete and add them again with the declared schedule."
+            ).format(
+                self.run.campaign_id, counts[SCHEDULE_NOT_APPLIED], ", ".join(named[SCHEDULE_NOT_APPLIED]), " and {0} more".format(more) if more > 0 else ""
+            )
+        ]
 
     def invalid_message(self, index):
         run = self.run

@@ -24,6 +24,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     ALREADY_PRESENT,
     ALWAYS_206,
     FAILED,
+    RESCHEDULE,
     NO_ANSWER,
     NO_ITEM_RESULT,
     NOT_APPLIED,
@@ -221,19 +222,27 @@ class Sender:
 
 
 class AddSender:
-    """POSTs batches of positions of the input; a 413 splits the batch and lowers later batches."""
+    """POSTs batches of positions of the input; a 413 splits the batch and lowers later batches.
 
-    def __init__(self, run, sender, plan):
+    By default the input's rows but those another phase handles (plan.elsewhere) and those the snapshot
+    holds; with `positions` (the re-adds of reschedules, whose records were just deleted) exactly those."""
+
+    def __init__(self, run, sender, plan, positions=None, purpose=None):
         self.run = run
         self.sender = sender
         self.index = plan.index
         self.snapshot = plan.snapshot
+        self.elsewhere = plan.elsewhere
+        self.positions = positions
+        self.purpose = purpose
         self.batch_size = run.options.batch_size
 
     def batches(self):
-        positions = self.index.positions()
-        if self.snapshot is not None:
-            positions = self.not_present(positions)
+        positions = self.positions
+        if positions is None:
+            positions = (p for p in self.index.positions() if p not in self.elsewhere) if self.elsewhere else self.index.positions()
+            if self.snapshot is not None:
+                positions = self.not_present(positions)
         positions = iter(positions)
         batch = list(islice(positions, self.batch_size))
         while batch:
@@ -265,7 +274,7 @@ class AddSender:
             self.refused(batch, response, answer.ambiguous)
         if all_added(response.body, texts):
             with self.run.lock:
-                self.run.tally.add_added(texts)
+                self.run.tally.add_added(texts, self.purpose)
             return []
         return self.match_items(batch, texts, response.body, answer.ambiguous)
 
@@ -276,7 +285,7 @@ class AddSender:
 
     def rows(self, batch, outcome, http_status, message, reason):
         index = self.index
-        return [item(outcome, index.ids[p], index.origins[p], http_status, message, index.schedule(p), reason) for p in batch]
+        return [item(outcome, index.ids[p], index.origins[p], http_status, message, index.schedule(p), reason, self.purpose) for p in batch]
 
     def refused(self, batch, response, ambiguous):
         message = response.message or "HTTP {0}".format(response.status)
@@ -299,26 +308,32 @@ class AddSender:
                 continue
             cid = index.ids[position]
             status, message = item_status(entry.get("http-status")), entry.get("message")
-            known = None if self.snapshot is None else cid in self.snapshot
-            outcome = classify_add(status, message, ambiguous, known)
-            results.append(item(outcome, cid, index.origins[position], status, message, index.schedule(position)))
+            outcome = classify_add(status, message, ambiguous, self.known(cid))
+            results.append(item(outcome, cid, index.origins[position], status, message, index.schedule(position), None, self.purpose))
         return results + self.rows(list(sent.values()), UNKNOWN, None, answer_text(NO_ITEM_RESULT), NO_ITEM_RESULT)
+
+    def known(self, cid):
+        """Whether the campaign held the customer before this add (None: unknown); a re-add's record was deleted."""
+        if self.purpose == RESCHEDULE:
+            return False
+        return None if self.snapshot is None else cid in self.snapshot
 
 
 class DeleteSender:
-    """One DELETE per customer; a unit is up to batch_size customers for one worker."""
+    """One DELETE per customer; a unit is up to batch_size customers for one worker. purpose: see ItemResult."""
 
-    def __init__(self, run, sender, plan):
+    def __init__(self, run, sender, plan, purpose=None):
         self.run = run
         self.sender = sender
         self.snapshot = plan.snapshot
+        self.purpose = purpose
 
     def units(self, customers):
         """Groups of (customer id, origin); customers the snapshot does not hold are counted, not sent."""
         unit, size = [], self.run.options.batch_size
         for cid, origin in customers:
             if self.snapshot is not None and cid not in self.snapshot:
-                self.run.take(item(ALREADY_ABSENT, cid, origin))
+                self.run.take(item(ALREADY_ABSENT, cid, origin, purpose=self.purpose))
                 continue
             unit.append((cid, origin))
             if len(unit) >= size:
@@ -341,14 +356,14 @@ class DeleteSender:
         answer = self.sender.send_until_answered(self.run.service.delete_customer, self.run.campaign_id, cid)
         response = answer.response
         if response is None:
-            return item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, None, answer_text(answer.reason), None, answer.reason)
+            return item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, None, answer_text(answer.reason), None, answer.reason, self.purpose)
         known = None if self.snapshot is None else cid in self.snapshot
         outcome = classify_delete(response.status, response.message, answer.ambiguous, known)
         if outcome == REFUSED:
             message = response.message or "HTTP {0}".format(response.status)
             cause = CampaignError(self.run.campaign_id, "removing customer {0} was refused: {1}".format(cid, message))
-            raise RunStopped(cause, [item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, response.status, message, None, REQUEST_REFUSED)])
-        return item(outcome, cid, origin, response.status, response.message)
+            raise RunStopped(cause, [item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, response.status, message, None, REQUEST_REFUSED, self.purpose)])
+        return item(outcome, cid, origin, response.status, response.message, purpose=self.purpose)
 
 
 def answer_text(reason):

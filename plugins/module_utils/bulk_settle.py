@@ -19,9 +19,10 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     ALREADY_PRESENT,
     FAILED,
     REMOVED,
+    RESCHEDULE,
     UNCERTAIN,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaign_records import (
     present_customers,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
@@ -57,8 +58,14 @@ def settle(run, unknown, adds):
         return exc
     rule = settled_add if adds else settled_removal
     for result in unknown:
-        run.tally.take(rule(result, result.customer_id in present, result.customer_id in snapshot))
+        # run.take: a reschedule's delete, once settled, goes on to its add.
+        run.take(rule(result, result.customer_id in present, held_before(result, snapshot)))
     return None
+
+
+def held_before(result, snapshot):
+    """Whether the campaign held the customer before this request: a reschedule's add follows its delete."""
+    return result.purpose != RESCHEDULE and result.customer_id in snapshot
 
 
 def settle_blind(run, unknown, why="without data_token they cannot be read back"):

@@ -17,17 +17,13 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cli
     READ_ROOT,
     WRITE_ROOT,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaign_records import (
+    CampaignRecords,
+    read_failure,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.codes import (
-    RECORD_STATUSES,
     UndocumentedAnswer,
     normalize_campaign,
-    normalize_record,
-)
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
-    UNKNOWN_STATUS,
-    IncompleteBody,
-    parse_records,
-    record_objects,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import (
     Response,
@@ -36,7 +32,6 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     ApiError,
     CampaignError,
     HttpError,
-    NotFoundError,
     TransportError,
     UnexpectedAnswerError,
     ValidationError,
@@ -60,10 +55,6 @@ def campaign_path(campaign_id):
 
 def campaign_read_path(campaign_id):
     return "{0}/{1}.json".format(READ_ROOT, int(campaign_id))
-
-
-def records_read_path(campaign_id):
-    return "{0}/{1}/records.json".format(READ_ROOT, int(campaign_id))
 
 
 def shortest_path(current, target):
@@ -113,7 +104,7 @@ def refusal_text(current, target):
     return "cannot go from {0} to {1}: {2}. From {0} it can go to: {3}.".format(current, target, why, ", ".join(allowed) or "nothing")
 
 
-class CampaignService:
+class CampaignService(CampaignRecords):
     """Reads campaigns and moves them through the state machine."""
 
     def __init__(self, client):
@@ -138,68 +129,6 @@ class CampaignService:
         if campaign.get("id") is None:
             campaign["id"] = int(campaign_id)
         return campaign
-
-    def records(self, campaign_id, statuses=(), limit=None, expected=None):
-        """(records, matched): the campaign's records in `statuses` (all when empty), normalised, at most `limit`
-        of them, and how many matched. Streams the body: memory grows with `limit`, not the campaign.
-
-        A body cut short, or fewer records than `expected` (the campaign's own count), is a CampaignError."""
-        path = records_read_path(campaign_id)
-        kept, matched, seen = [], 0, 0
-        try:
-            for raw in record_objects(self.client.stream_json_chunks(path)):
-                seen += 1
-                record = normalize_record(raw)
-                if statuses and record["status"] not in statuses:
-                    continue
-                matched += 1
-                if limit is None or len(kept) < limit:
-                    kept.append(record)
-        except (HttpError, TransportError, ValueError) as exc:
-            raise records_failure(campaign_id, path, exc)
-        self.confirm_count(campaign_id, seen, expected)
-        return kept, matched
-
-    def snapshot(self, campaign_id, expected=None):
-        """{customer id (int): record status code (int)} of every record of the campaign.
-
-        Two attempts on a lost connection or a body cut short. Raises CampaignError naming the campaign
-        (its cause the TransportError, when the connection failed) when the campaign is not found, the body
-        is cut short or the connection lost twice, a record's status code is not one of 0 to 4,
-        or the read holds fewer records than `expected` (the campaign's records_count) and than a
-        second read of that count."""
-        path = records_read_path(campaign_id)
-        for attempt in (1, 2):
-            try:
-                snapshot = dict(parse_records(self.client.stream_json_chunks(path)))
-                break
-            except (TransportError, IncompleteBody) as exc:
-                if attempt == 2:
-                    raise records_failure(campaign_id, path, exc)
-            except (HttpError, ValueError) as exc:
-                raise records_failure(campaign_id, path, exc)
-        undocumented = set(snapshot.values()).difference(RECORD_STATUSES)
-        if undocumented:
-            code = min(undocumented)
-            cid = next(cid for cid, status in snapshot.items() if status == code)
-            shown = "missing" if code == UNKNOWN_STATUS else code
-            raise records_failure(
-                campaign_id, path, UndocumentedAnswer("record {0} has status code {1}, which the API does not document (it uses 0 to 4)".format(cid, shown))
-            )
-        self.confirm_count(campaign_id, len(snapshot), expected)
-        return snapshot
-
-    def confirm_count(self, campaign_id, seen, expected):
-        """Fewer records than the campaign counts is a read cut short, unless a new read of the
-        count (a live campaign changes) agrees."""
-        if expected is None or seen >= expected:
-            return
-        count = self.get(campaign_id)["records_count"]
-        if seen < count:
-            raise CampaignError(
-                campaign_id,
-                "the records read was cut short: it holds {0} records where the campaign counts {1}; nothing was decided on it".format(seen, count),
-            )
 
     def ensure_status(self, campaign_id, target, check_mode=False, warn=None, wait=False, wait_timeout=60, sleep=None, clock=None):
         """Bring the campaign to `target` with the fewest legal steps."""
@@ -308,32 +237,6 @@ class CampaignService:
         if response.status == 405:
             raise ApiError("POST", campaign_path(campaign_id), 405, response.message)
         return response
-
-
-def present_customers(client, campaign_id, wanted):
-    """The customers of `wanted` the campaign holds now: one complete read, memory bounded by `wanted`."""
-    path = records_read_path(campaign_id)
-    try:
-        return set(cid for cid, _status in parse_records(client.stream_json_chunks(path)) if cid in wanted)
-    except (TransportError, HttpError, ValueError) as exc:
-        raise records_failure(campaign_id, path, exc)
-
-
-def read_failure(exc):
-    return "not found" if isinstance(exc, NotFoundError) else "could not be read"
-
-
-def records_failure(campaign_id, path, exc):
-    """The CampaignError of a records read that failed: not found, cut short, or not the API's answer."""
-    if isinstance(exc, HttpError):
-        return CampaignError(campaign_id, read_failure(exc), exc)
-    if isinstance(exc, TransportError):
-        # Before or while the body came (a connection closed mid-body): nothing whole was read.
-        return CampaignError(campaign_id, "the records read got no whole answer; nothing was decided on it", exc)
-    if isinstance(exc, IncompleteBody):
-        return CampaignError(campaign_id, "the records read was cut short; nothing was decided on it", UnexpectedAnswerError("GET", path, 200, str(exc)))
-    what = str(exc) if isinstance(exc, UndocumentedAnswer) else "invalid JSON ({0})".format(exc)
-    return CampaignError(campaign_id, "its records could not be read", UnexpectedAnswerError("GET", path, 200, what))
 
 
 def status_outcome(campaign_id, current, target, steps):

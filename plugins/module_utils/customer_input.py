@@ -6,7 +6,7 @@
 Files are streamed, never loaded: one pass validates every row and keeps the
 valid ones compactly (InputIndex: ids and origins in arrays, 16 bytes a row,
 schedules only where given), which is all the sending needs. A row is a tuple
-(origin, raw id, raw schedule, structural error); blocks of CSV lines holding
+(origin, raw id, raw schedule, structural error, raw time zone); blocks of CSV lines holding
 nothing but an id come as one IdRun, parsed in C. Its origin is the file line
 number (header = line 1; a quoted value over several lines: its first line)
 or, for an item of the `customers` list at index i, -(i + 1); `origin_text()`
@@ -46,6 +46,8 @@ MAX_ID_DIGITS = len(str(MAX_CUSTOMER_ID))
 FLOAT_EXACT = 2**53
 ID_COLUMNS = ("customer-id", "customer_id")
 SCHEDULE_COLUMNS = ("schedule-date-time", "schedule")
+# A row's own time zone (IANA name) for the calling-hours check of its schedule.
+TIMEZONE_COLUMNS = ("timezone",)
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 # ASCII digits only ([0-9], not \d, which matches any script's digits); T/t and Z/z as RFC 3339 allows.
 ISO_PATTERN = re.compile(
@@ -214,9 +216,11 @@ def short(text, limit=60):
 class RowValidator:
     """Checks one row; `now` is fixed so both passes judge rows alike."""
 
-    def __init__(self, now, window=(None, None), schedules=True):
+    def __init__(self, now, window=(None, None), schedules=True, hours=None):
         self.now = now
         self.schedules = schedules
+        # CallingHours or None; its zone is known before the first pass (see bulk_plan).
+        self.hours = hours
         self.set_window(window)
 
     def set_window(self, window):
@@ -225,8 +229,10 @@ class RowValidator:
         self.window_text = (format_epoch(self.start), format_epoch(self.end))
         self._cache = {}
 
-    def check(self, raw_id, raw_schedule):
-        """(id, schedule as RFC 3339 UTC text or None, schedule epoch or None, reason or None)."""
+    def check(self, raw_id, raw_schedule, raw_zone=None):
+        """(id, schedule as RFC 3339 UTC text or None, schedule epoch or None, reason or None).
+
+        raw_zone: the row's own time zone, which only the calling-hours check uses."""
         if not raw_schedule and raw_id.__class__ is str and raw_id.isdigit() and raw_id.isascii() and len(raw_id) < 19:
             cid = int(raw_id)
             if cid:
@@ -239,29 +245,45 @@ class RowValidator:
         text = str(raw_schedule).strip()
         if not text:
             return cid, None, None, None
-        verdict = self._cache.get(text)
+        zone = self.row_zone(raw_zone)
+        key = text if zone is None else (text, zone)
+        verdict = self._cache.get(key)
         if verdict is None:
-            verdict = self._verdict(text)
+            verdict = self._verdict(text, zone)
             if len(self._cache) < SCHEDULE_CACHE_LIMIT:
-                self._cache[text] = verdict
+                self._cache[key] = verdict
         epoch, utc, reason = verdict
         if reason:
             return None, None, None, "customer {0}: {1}".format(cid, reason)
         return cid, utc, epoch, None
 
+    def row_zone(self, raw_zone):
+        """The row's own time zone name; None without one, or when no calling hours apply."""
+        if raw_zone is None or self.hours is None:
+            return None
+        return str(raw_zone).strip() or None
+
     def judge(self, text):
-        """(epoch, None) for a schedule this validator accepts, else (None, reason)."""
-        epoch, _utc, reason = self._verdict(text.strip())
+        """(epoch, None) for a schedule inside the campaign's window, else (None, reason).
+
+        Calling hours are not judged again: the first pass did, with each row's own zone."""
+        epoch, _utc, reason = self._verdict(text.strip(), hours=False)
         return epoch, reason
 
-    def _verdict(self, text):
+    def _verdict(self, text, zone=None, hours=True):
         epoch, utc, problem = read_schedule(text)
         if problem == NOT_ISO:
             return None, None, "schedule-date-time '{0}' is {1}".format(short(text), NOT_ISO)
         if problem:
             return None, None, "schedule-date-time '{0}' is not a valid date-time: {1}".format(short(text), problem)
-        problem = self._timing_problem(epoch, text)
+        problem = self._timing_problem(epoch, text) or (hours and self._hours_problem(epoch, text, zone))
         return (None, None, problem) if problem else (epoch, utc, None)
+
+    def _hours_problem(self, epoch, text, zone):
+        if self.hours is None:
+            return None
+        problem = self.hours.problem(epoch, zone)
+        return None if problem is None else "schedule-date-time '{0}' {1}".format(short(text), problem)
 
     def _timing_problem(self, epoch, text):
         if epoch <= self.now:
@@ -286,23 +308,22 @@ def list_rows(customers):
     for index, item in enumerate(customers or ()):
         origin = -index - 1
         if isinstance(item, dict):
-            raw_id, raw_schedule, error = mapping_fields(item)
-            yield origin, raw_id, raw_schedule, error
+            yield (origin,) + mapping_fields(item)
         elif isinstance(item, (list, tuple)):
-            yield origin, None, None, "expected a customer id or a dict with customer_id, got {0}".format(type(item).__name__)
+            yield origin, None, None, "expected a customer id or a dict with customer_id, got {0}".format(type(item).__name__), None
         else:
-            yield origin, item, None, None
+            yield origin, item, None, None, None
 
 
 def mapping_fields(item):
-    """(raw id, raw schedule, error) from a dict whose keys are the column names."""
+    """(raw id, raw schedule, error, raw time zone) from a dict whose keys are the column names."""
     keys = dict((str(key).strip().lower(), key) for key in item)
-    unknown = sorted(set(keys) - set(ID_COLUMNS + SCHEDULE_COLUMNS))
+    unknown = sorted(set(keys) - set(ID_COLUMNS + SCHEDULE_COLUMNS + TIMEZONE_COLUMNS))
     raw_id = first_present(item, keys, ID_COLUMNS)
     if unknown:
         # The id is kept: the row still declares its customer (see InputIndex.declared_invalid).
-        return raw_id, None, "unknown key(s) {0}; use customer_id and schedule".format(", ".join(short(name, 30) for name in unknown))
-    return raw_id, first_present(item, keys, SCHEDULE_COLUMNS), None
+        return raw_id, None, "unknown key(s) {0}; use customer_id, schedule and timezone".format(", ".join(short(name, 30) for name in unknown)), None
+    return raw_id, first_present(item, keys, SCHEDULE_COLUMNS), None, first_present(item, keys, TIMEZONE_COLUMNS)
 
 
 def first_present(item, keys, names):
@@ -330,7 +351,7 @@ def open_text(path):
 
 
 def header_columns(header, path):
-    """Positions of the id and schedule columns in a CSV header, and its number of fields."""
+    """Positions of the id and schedule columns in a CSV header, its number of fields, the time zone column."""
     names = [name.strip().lower() for name in header]
     id_column = next((names.index(n) for n in ID_COLUMNS if n in names), None)
     if id_column is None:
@@ -339,7 +360,8 @@ def header_columns(header, path):
             " columns, such as customer-id,schedule-date-time.".format(path, ", ".join(short(n, 30) for n in names) or "nothing")
         )
     schedule_column = next((names.index(n) for n in SCHEDULE_COLUMNS if n in names), None)
-    return id_column, schedule_column, len(header)
+    zone_column = next((names.index(n) for n in TIMEZONE_COLUMNS if n in names), None)
+    return id_column, schedule_column, len(header), zone_column
 
 
 def csv_parts(path):
@@ -379,8 +401,8 @@ def id_runs(handle, columns, lines):
 
 def reader_rows(reader, columns, offset):
     """Rows of a csv reader whose first line is file line offset + 1; a row's origin is its first line."""
-    id_column, schedule_column, fields = columns
-    width = max(id_column, -1 if schedule_column is None else schedule_column) + 1
+    id_column, schedule_column, fields, zone_column = columns
+    width = max(id_column, -1 if schedule_column is None else schedule_column, -1 if zone_column is None else zone_column) + 1
     end = 0
     for row in reader:
         # line_num is the record's last line; a quoted value may have taken several.
@@ -394,12 +416,13 @@ def reader_rows(reader, columns, offset):
                 row[id_column] or None,
                 None,
                 "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), fields),
+                None,
             )
             continue
         raw_id = row[id_column]
         if not any(field.strip() for field in row):
             continue
-        yield line, raw_id, row[schedule_column] if schedule_column is not None else None, None
+        yield line, raw_id, None if schedule_column is None else row[schedule_column], None, None if zone_column is None else row[zone_column]
 
 
 def next_header(reader):
@@ -421,10 +444,10 @@ def jsonl_rows(path):
                 # Decimal: a number with a point or an exponent is judged exactly, never rounded.
                 item = json.loads(line, parse_float=Decimal)
             except (ValueError, RecursionError) as exc:
-                yield number, None, None, "not valid JSON ({0})".format(short(str(exc)))
+                yield number, None, None, "not valid JSON ({0})".format(short(str(exc))), None
                 continue
             if not isinstance(item, dict):
-                yield number, None, None, "expected a JSON object with customer-id"
+                yield number, None, None, "expected a JSON object with customer-id", None
                 continue
             yield (number,) + mapping_fields(item)
         if not seen:
@@ -467,7 +490,7 @@ class CustomerInput:
             open_text(path).close()
 
     def parts(self):
-        """Rows (origin, raw id, raw schedule, error) and IdRuns, in input order."""
+        """Rows (origin, raw id, raw schedule, error, raw time zone) and IdRuns, in input order."""
         yield from list_rows(self.customers)
         if self.path:
             reader = csv_parts if self.format == "csv" else jsonl_rows
@@ -612,8 +635,8 @@ def scan(source, validator, on_invalid, tick=None):
         if part.__class__ is IdRun:
             index.add_run(part)
             continue
-        origin, raw_id, raw_schedule, error = part
-        cid, text, _epoch, reason = (None, None, None, error) if error else check(raw_id, raw_schedule)
+        origin, raw_id, raw_schedule, error, raw_zone = part
+        cid, text, _epoch, reason = (None, None, None, error) if error else check(raw_id, raw_schedule, raw_zone)
         if reason:
             index.add_invalid(raw_id)
             on_invalid(origin, raw_id, reason)
@@ -680,3 +703,27 @@ def unique_rows(index):
     ids, origins = index.ids, index.origins
     for position in index.positions():
         yield ids[position], index.schedule(position), origins[position]
+
+
+def read_suppressed(customers=None, path=None):
+    """The ids of `suppressed_customers` and `suppressed_file` (ids only; other columns ignored), as a set.
+
+    Read with the same rules as the customers; any unreadable id refuses the whole task before any
+    HTTP call, since a do-not-call list that is read only in part would let customers be called.
+    """
+    if not customers and not path:
+        return frozenset()
+    problems = []
+    try:
+        source = CustomerInput(customers, path)
+        index = scan(source, RowValidator(0, schedules=False), lambda origin, raw, reason: problems.append((origin, reason)))
+    except ValidationError as exc:
+        raise ValidationError(exc.message.replace("customers_file ", "suppressed_file ", 1))
+    if problems:
+        texts = ["{0}: {1}".format(suppressed_origin(origin), reason) for origin, reason in problems[:10]]
+        raise ValidationError("{0} unreadable id(s) in the suppressed customers; nothing was sent. {1}".format(len(problems), "; ".join(texts)))
+    return frozenset(index.ids)
+
+
+def suppressed_origin(origin):
+    return "suppressed_file line {0}".format(origin) if origin > 0 else "suppressed_" + origin_text(origin)

@@ -99,6 +99,21 @@ def parse_records(chunks):
         yield from records_in(block)
 
 
+# The schedule field is not in 8x8's documented records read; where a read carries it, it is kept.
+RECORD_SCHEDULE = re.compile(rb'"record-id"\s*:\s*"?(\d+)"?[^{}]*?"schedule-date-time"\s*:\s*"([^"]*)"')
+
+
+def parse_records_and_schedules(chunks, wanted, schedules):
+    """parse_records, and schedules[cid] = the record's schedule text ('' when empty) for the customers of
+    `wanted` whose records show the field; those whose records do not are left out."""
+    for block in complete_blocks(chunks):
+        if wanted:
+            for cid, text in RECORD_SCHEDULE.findall(block):
+                if int(cid) in wanted:
+                    schedules[int(cid)] = text.decode("utf-8", "replace")
+        yield from records_in(block)
+
+
 def record_objects(chunks):
     """Yield every record of a records.json body as a dict, one at a time.
 

@@ -24,6 +24,11 @@ import time
 from contextlib import contextmanager
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
+    ALREADY_ABSENT,
+    REMOVED,
+    RESCHEDULE,
+    RESCHEDULE_DELETE,
+    SUPPRESS,
     UNKNOWN,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_plan import (
@@ -190,6 +195,8 @@ class BulkRun:
         self.interruption = Interruption()
         self.sending_started = False
         self.unknown = []
+        # Customers whose record a reschedule deleted (or found gone): added again with the declared schedule.
+        self.readds = set()
         self.stray_results = 0
         # Guards the tally and the feed of work units, shared by the worker threads.
         self.lock = threading.RLock()
@@ -204,6 +211,9 @@ class BulkRun:
     def take(self, result):
         if result.outcome == UNKNOWN:
             self.unknown.append(result)
+        elif result.purpose == RESCHEDULE_DELETE and result.outcome in (REMOVED, ALREADY_ABSENT):
+            self.readds.add(result.customer_id)
+            self.tally.deleted_to_reschedule += result.outcome == REMOVED
         else:
             self.tally.take(result)
 
@@ -228,16 +238,33 @@ class BulkRun:
     def send(self):
         pool, sender, plan = WorkerPool(self), Sender(self), self.plan
         if self.options.state == "present":
+            # Do-not-call first, so suppressed customers stop being dialed as soon as possible.
+            self.delete_phase("suppressing", pool, sender, ((cid, None) for cid in plan.suppress_removals), len(plan.suppress_removals), SUPPRESS)
+            self.reschedule(pool, sender)
             adds = AddSender(self, sender, plan)
             self.phase("adding", plan.index.requested, lambda: pool.pump(adds.batches(), adds.send), adds=True)
-            if plan.removals:
-                deletes = DeleteSender(self, sender, plan)
-                units = deletes.units((cid, None) for cid in plan.removals)
-                self.phase("removing", len(plan.removals), lambda: pool.pump(units, deletes.send), adds=False)
+            self.delete_phase("removing", pool, sender, ((cid, None) for cid in plan.removals), len(plan.removals))
         else:
             deletes = DeleteSender(self, sender, plan)
             units = deletes.units((cid, origin) for cid, _text, origin in unique_rows(plan.index))
             self.phase("removing", plan.index.requested, lambda: pool.pump(units, deletes.send), adds=False)
+
+    def delete_phase(self, name, pool, sender, customers, total, purpose=None):
+        if total:
+            deletes = DeleteSender(self, sender, self.plan, purpose)
+            units = deletes.units(customers)
+            self.phase(name, total, lambda: pool.pump(units, deletes.send), adds=False)
+
+    def reschedule(self, pool, sender):
+        """Delete each held customer to reschedule, then add the deleted ones again with the declared schedule."""
+        plan = self.plan
+        ids, origins = plan.index.ids, plan.index.origins
+        total = len(plan.reschedules)
+        self.delete_phase("rescheduling", pool, sender, ((ids[p], origins[p]) for p in plan.reschedules), total, RESCHEDULE_DELETE)
+        positions = [p for p in plan.reschedules if ids[p] in self.readds]
+        if positions:
+            adds = AddSender(self, sender, plan, positions, RESCHEDULE)
+            self.phase("rescheduling", total, lambda: pool.pump(adds.batches(), adds.send), adds=True)
 
     def phase(self, name, total, work, adds):
         """Run one sending phase, then settle its unknown outcomes (also when it stopped part-way)."""
@@ -284,6 +311,8 @@ class BulkRun:
                     self.campaign_id
                 )
             )
+        for warning in self.report.declared_warnings():
+            self.warn(warning)
         result = self.report.result()
         changed = self.tally.changed or blind_check
         if self.tally.failing and not self.options.allow_partial:

@@ -47,9 +47,11 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cam
     observe,
     poll_delay,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaign_records import (
+    records_read_path,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
     CampaignService,
-    records_read_path,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, transport_warnings
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (

@@ -40,6 +40,7 @@ options:
       - C(schedule) is an ISO 8601 date-time with a timezone, in the future, at most 7 days ahead, and inside the
         campaign's window when it has one. It is sent as RFC 3339 UTC (V(2026-12-03T18:11:00Z)), whatever form it
         was written in.
+      - A dict may also carry C(timezone), an IANA time zone name, for the O(calling_hours) check of its schedule.
       - Errors about items name them by 0-based index, such as C(customers[0]).
     type: list
     elements: raw
@@ -47,6 +48,7 @@ options:
     description:
       - Path to a CSV file (header row; columns C(customer-id) and optional C(schedule-date-time), or the aliases
         C(customer_id) and C(schedule)) or a JSON Lines file (one object per line with the same keys).
+      - An optional C(timezone) column or key (an IANA name) sets the zone of that row's O(calling_hours) check.
       - UTF-8 with or without BOM, LF or CRLF; blank lines are ignored, header names are trimmed and
         case-insensitive, other columns are ignored. Errors name file lines, the header being line 1.
       - Read where the module runs; delegate the task to localhost to read a file of the controller.
@@ -104,6 +106,65 @@ options:
         C(line), C(http-status), C(reason)), ready to fix and feed back as O(customers_file).
       - Written where the module runs.
     type: path
+  reschedule:
+    description:
+      - With O(state=present), for declared rows with a schedule whose customer the campaign already holds, delete the
+        record and add it again with the declared schedule, counted as RV(summary.rescheduled). Needs O(data_token).
+      - A record that cannot be deleted (accepted, completed) is a per-item failure (C(not_deletable)). A re-add the API
+        refuses after the delete leaves the customer out of the campaign; it is a per-item failure, written to
+        O(failed_records_path) with its schedule so that it can be fed back.
+      - When the records read shows a record's schedule and it is the declared one, nothing is sent. 8x8's documented
+        records read does not show schedules; then every run reschedules again, and the module warns.
+      - When V(false), a declared schedule for a customer already held is not applied; it is counted as
+        RV(summary.schedule_not_applied) and named in one warning.
+    type: bool
+    default: false
+  suppressed_customers:
+    description:
+      - With O(state=present), do-not-call customer ids (as O(customers) takes them; schedules are ignored). They are
+        never added, and where the campaign holds them in a record that can be deleted (new, queued, scheduled) they are
+        removed, also when the input does not declare them. Records that cannot be deleted are kept and counted as
+        C(kept_not_deletable).
+      - Without O(data_token) every suppressed id is sent a delete, since the module cannot read which ones the
+        campaign holds; those it does not hold are counted as C(already_absent).
+      - Given alone (without O(customers) or O(customers_file)), the task only removes suppressed customers.
+      - An id that cannot be read refuses the task before any HTTP call.
+    type: list
+    elements: raw
+  suppressed_file:
+    description:
+      - Do-not-call ids in a CSV file (a C(customer-id) column; other columns are ignored) or JSON Lines file, as
+        O(customers_file) is read; the format comes from the extension. Combined with O(suppressed_customers).
+    type: path
+  calling_hours:
+    description:
+      - With O(state=present), the local times a scheduled call may be placed at. A schedule outside them is an
+        invalid row, refused before any write, its message naming the row and the customer id.
+      - The check happens before any HTTP call when O(calling_hours.timezone) is given; else the campaign is read
+        first and its own time zone is used.
+    type: dict
+    suboptions:
+      start:
+        description: Earliest local time of a call, C(HH:MM). Included.
+        type: str
+        required: true
+      end:
+        description:
+          - Latest local time of a call, C(HH:MM). Included (V(21:00) allows 21:00:00).
+          - An end before the start is a window past midnight, belonging to the day it starts on.
+        type: str
+        required: true
+      days:
+        description: Days of the week calls are allowed on, in local time. All days when omitted.
+        type: list
+        elements: str
+        choices: [mon, tue, wed, thu, fri, sat, sun]
+      timezone:
+        description:
+          - IANA time zone name such as V(America/New_York), used for rows without a C(timezone) of their own.
+          - Defaults to the campaign's own zone from the read; required without O(data_token), or when the campaign
+            reports none.
+        type: str
   progress_path:
     description:
       - Keep a JSON file with the phase, done, total, rate and ETA up to date (at least every 2 seconds) during the
@@ -121,7 +182,10 @@ attributes:
       - Without O(data_token) it validates the input and reports C(changed=true) with a warning.
   diff_mode:
     support: full
-    description: Shows the numbers of customers added and removed, and up to 50 of their ids (ids only).
+    description:
+      - Shows the numbers of customers added and removed, and up to 50 of their ids (ids only).
+      - Where there are any, also C(after.rescheduled_count)/C(after.rescheduled_ids), C(after.suppressed_count)/C(after.suppressed_ids)
+        (declared, never added) and C(before.suppressed_removed_count)/C(before.suppressed_removed_ids).
 notes:
   - Customers must exist in the tenant's CRM; the API refuses others per item (HTTP 404), as it refuses schedules in
     the past, too far ahead or outside the campaign's window.
@@ -136,7 +200,8 @@ notes:
     did itself.
   - O(failed_records_path) and O(progress_path) are refused before any HTTP call when they are the input file (or
     resolve to it), a directory, or in a missing directory.
-  - See C(docs/bulk.md) in the collection for sizes, progress, async and the failures file.
+  - See C(docs/bulk.md) in the collection for sizes, progress, async and the failures file, and for what the records
+    read can and cannot show about schedules.
 """
 
 EXAMPLES = r"""
@@ -178,6 +243,25 @@ EXAMPLES = r"""
   async: 3600
   poll: 15
 
+- name: Move callbacks to their declared times, within US calling hours, never calling the do-not-call list
+  eightbyeight.dynamic_campaigns.campaign_customer:
+    campaign_id: 101
+    customers_file: files/callbacks.csv   # customer-id,schedule-date-time,timezone
+    reschedule: true
+    suppressed_file: files/do-not-call.csv
+    calling_hours:
+      start: "08:00"
+      end: "21:00"
+      days: [mon, tue, wed, thu, fri, sat]
+      timezone: America/New_York
+    failed_records_path: /tmp/callbacks-failed.csv
+  delegate_to: localhost
+
+- name: Remove do-not-call customers from a campaign (nothing else declared)
+  eightbyeight.dynamic_campaigns.campaign_customer:
+    campaign_id: 101
+    suppressed_customers: [1000003, 1000009]
+
 - name: Remove customers
   eightbyeight.dynamic_campaigns.campaign_customer:
     campaign_id: 101
@@ -202,10 +286,11 @@ summary:
   type: dict
   sample: {"requested": 20000, "duplicates": 3, "invalid": 0, "added": 19990, "already_present": 10, "removed": 0,
            "already_absent": 0, "not_deletable": 0, "kept_not_deletable": 0, "uncertain": 0, "failed": 0,
-           "not_sent": 0, "elapsed": 1.8, "records_per_second": 11111.1, "requests": 201, "retries": 1}
+           "not_sent": 0, "rescheduled": 0, "schedule_not_applied": 0, "suppressed": 0, "suppressed_removed": 0,
+           "elapsed": 1.8, "records_per_second": 11111.1, "requests": 201, "retries": 1}
   contains:
     requested:
-      description: Distinct valid customer ids of the input.
+      description: Distinct valid customer ids of the input, suppressed customers left out.
       type: int
     duplicates:
       description: Rows repeating an id with the same schedule, collapsed into one.
@@ -241,6 +326,20 @@ summary:
       type: int
     not_sent:
       description: Customers (and exclusive removals) a run that stopped part-way never got to; 0 otherwise.
+      type: int
+    rescheduled:
+      description: Held customers deleted and added again with their declared schedule (O(reschedule)).
+      type: int
+    schedule_not_applied:
+      description: Declared schedules of customers the campaign held already, left as they are (O(reschedule=false)).
+        Also counted in C(already_present).
+      type: int
+    suppressed:
+      description: Declared customers that are suppressed (O(suppressed_customers), O(suppressed_file)) and so never
+        sent.
+      type: int
+    suppressed_removed:
+      description: Records of suppressed customers deleted by this run.
       type: int
     elapsed:
       description: Seconds the task took in the module, validation included.
@@ -311,6 +410,18 @@ OPTIONS = dict(
     allow_partial=dict(type="bool", default=False),
     failed_records_path=dict(type="path"),
     progress_path=dict(type="path"),
+    reschedule=dict(type="bool", default=False),
+    suppressed_customers=dict(type="list", elements="raw"),
+    suppressed_file=dict(type="path"),
+    calling_hours=dict(
+        type="dict",
+        options=dict(
+            start=dict(type="str", required=True),
+            end=dict(type="str", required=True),
+            days=dict(type="list", elements="str", choices=["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+            timezone=dict(type="str"),
+        ),
+    ),
 )
 
 
@@ -319,7 +430,13 @@ def run(module, service):
 
 
 def main():
-    run_module(run, OPTIONS, CustomerService, pool_size=lambda params: params["workers"] or 4, required_one_of=[("customers", "customers_file")])
+    run_module(
+        run,
+        OPTIONS,
+        CustomerService,
+        pool_size=lambda params: params["workers"] or 4,
+        required_one_of=[("customers", "customers_file", "suppressed_customers", "suppressed_file")],
+    )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,18 @@ options:
   records_limit:
     description:
       - Most records to return. RV(records_truncated) tells when there were more.
+      - Does not apply to O(customer_ids).
     type: int
     default: 1000
+  customer_ids:
+    description:
+      - Look these customers up in the campaign (no O(records=true) needed). RV(records) holds exactly their
+        records, RV(missing_customer_ids) the ids the campaign does not hold.
+      - The records read is streamed once; memory grows with this list, not with the campaign, and
+        O(records_limit) does not cut the answer short, so a 100,000-record campaign answers for every id.
+      - O(records_status) still filters RV(records); an id held in another status is not missing.
+    type: list
+    elements: str
 extends_documentation_fragment:
   - eightbyeight.dynamic_campaigns.campaign
   - eightbyeight.dynamic_campaigns.connection
@@ -53,6 +63,16 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: Is customer 1000001 in the campaign?
+  eightbyeight.dynamic_campaigns.campaign_info:
+    campaign_id: 101
+    customer_ids: [1000001, 1000002]
+  register: lookup
+
+- name: Show who is missing
+  ansible.builtin.debug:
+    msg: "Not in campaign 101: {{ lookup.missing_customer_ids }}"
+
 - name: Read a campaign
   eightbyeight.dynamic_campaigns.campaign_info:
     campaign_id: 101
@@ -132,7 +152,7 @@ campaign:
       sample: UTC
 records:
   description: The campaign's records, when O(records=true).
-  returned: when O(records=true)
+  returned: when O(records=true) or O(customer_ids) is given
   type: list
   elements: dict
   contains:
@@ -177,20 +197,32 @@ records:
       description: Scheduled call time, null when unset.
       type: str
       sample: null
+missing_customer_ids:
+  description: The ids of O(customer_ids) the campaign does not hold, as strings of digits, in ascending order.
+  returned: when O(customer_ids) is given
+  type: list
+  elements: str
+  sample: ["1000002"]
 records_total:
   description: Number of records that matched O(records_status) before O(records_limit) applied.
-  returned: when O(records=true)
+  returned: when O(records=true) or O(customer_ids) is given
   type: int
   sample: 2500
 records_truncated:
-  description: Whether more records matched than O(records_limit).
-  returned: when O(records=true)
+  description: Whether more records matched than O(records_limit); always false for O(customer_ids).
+  returned: when O(records=true) or O(customer_ids) is given
   type: bool
   sample: false
 """
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
     CampaignService,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
+    customer_id_of,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ValidationError,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
     run_module,
@@ -201,6 +233,7 @@ OPTIONS = dict(
     records=dict(type="bool", default=False),
     records_status=dict(type="list", elements="str", choices=["new", "queued", "accepted", "completed", "scheduled"]),
     records_limit=dict(type="int", default=1000),
+    customer_ids=dict(type="list", elements="str"),
 )
 
 
@@ -208,12 +241,26 @@ def run(module, campaigns):
     params = module.params
     campaign = campaigns.get(params["campaign_id"])
     result = {"campaign": campaign}
+    if params.get("customer_ids"):
+        return False, lookup(result, campaigns, params), None
     if params["records"]:
         # The campaign's own count: a records read with fewer is cut short and fails, never a short list.
         expected = campaign.get("records_count")
         records, matched = campaigns.records(params["campaign_id"], set(params["records_status"] or ()), max(params["records_limit"], 0), expected)
         result.update(records=records, records_total=matched, records_truncated=matched > len(records))
     return False, result, None
+
+
+def lookup(result, campaigns, params):
+    ids, bad = [], []
+    for raw in params["customer_ids"]:
+        cid, reason = customer_id_of(raw)
+        (bad if reason else ids).append(reason or cid)
+    if bad:
+        raise ValidationError("customer_ids: {0}".format("; ".join(bad[:10])))
+    records, missing = campaigns.lookup(params["campaign_id"], ids, set(params["records_status"] or ()), result["campaign"].get("records_count"))
+    result.update(records=records, missing_customer_ids=missing, records_total=len(records), records_truncated=False)
+    return result
 
 
 def main():

@@ -140,11 +140,11 @@ async def read_campaign(request):
     return error or jresp(200, camp.stats())
 
 
-def _single_record(camp):
+def _single_record(camp, show_schedule):
     recs = camp.records
     for chunk in recs.iter_chunks():
         for cid, status in chunk:
-            text = state.record_json(cid, camp.id, status, recs.schedules.get(cid, ''))
+            text = state.record_json(cid, camp.id, status, recs.schedules.get(cid, '') if show_schedule else None)
             return jresp(200, {'records': {'record': json.loads(text)}})
     return jresp(200, {'records': ''})
 
@@ -155,13 +155,14 @@ async def read_records(request):
     if error:
         return error
     cut_after = request.app[SERVER].faults.records_cut_after
+    show_schedule = request.app[SERVER].faults.records_schedule == 'shown'
     if camp.records.total < 2 and cut_after is None:
-        return _single_record(camp)
+        return _single_record(camp, show_schedule)
     resp = web.StreamResponse(status=200, headers={'Content-Type': JSON})
     await resp.prepare(request)
     await resp.write(b'{"records": {"record": [')
     sep = ''
-    for parts in record_parts(camp, cut_after):
+    for parts in record_parts(camp, cut_after, show_schedule):
         await resp.write((sep + ','.join(parts)).encode())
         sep = ','
     if cut_after is not None:
@@ -172,7 +173,7 @@ async def read_records(request):
     return resp
 
 
-def record_parts(camp, limit=None):
+def record_parts(camp, limit=None, show_schedule=False):
     """Non-empty lists of encoded records; at most limit records in all (None: no limit)."""
     recs = camp.records
     for chunk in recs.iter_chunks():
@@ -182,7 +183,7 @@ def record_parts(camp, limit=None):
             chunk = chunk[:limit]
             limit -= len(chunk)
         scheds = recs.schedules
-        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if scheds else '') for cid, st in chunk]
+        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if show_schedule else None) for cid, st in chunk]
         if parts:
             yield parts
 

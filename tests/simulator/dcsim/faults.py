@@ -13,6 +13,8 @@ STATUS_METHODS = ('patch', 'post', 'both')
 DELETE_VARIANTS = ('spec', 'support')
 BAD_ANSWERS = ('off', 'html', 'invalid_json', 'empty', 'status')
 BAD_ANSWER_METHODS = ('any', 'read', 'write')
+# 8x8's documented records read has no schedule field; 'shown' adds schedule-date-time to every record.
+RECORDS_SCHEDULE = ('hidden', 'shown')
 RATES = ('error_rate', 'reset_rate', 'lost_response_rate', 'timeout_rate', 'latency_spike_rate')
 DEFAULTS = {
     'latency_ms': 0,
@@ -30,6 +32,7 @@ DEFAULTS = {
     'bad_answer_status': 200,
     'bad_answer_method': 'any',
     'records_cut_after': None,
+    'records_schedule': 'hidden',
     'seed': None,
 }
 TIMEOUT_MESSAGE = 'The request was sent but the response timed out; check the result later.'
@@ -98,6 +101,7 @@ VALIDATORS.update(
     bad_answer_method=_choice(BAD_ANSWER_METHODS),
     bad_answer_status=_http_status,
     records_cut_after=_optional_count,
+    records_schedule=_choice(RECORDS_SCHEDULE),
     seed=_seed,
 )
 

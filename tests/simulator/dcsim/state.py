@@ -295,6 +295,8 @@ class Campaign(object):
         self.start = to_epoch(entry.get('start'))
         self.end = to_epoch(entry.get('end'))
         self.description = entry.get('description') or ''
+        # The zone the stats read reports ('' for none).
+        self.timezone = entry.get('timezone', 'UTC') or ''
         self.records = Records()
         for rec in entry.get('records') or ():
             self._load_record(rec)
@@ -336,7 +338,7 @@ class Campaign(object):
                 'no-of-records': self.records.total,
                 'start-time': iso_ms(self.start),
                 'end-time': iso_ms(self.end),
-                'timezone': 'UTC',
+                'timezone': self.timezone,
                 'description': self.description,
                 'campaign-type': 'Dynamic' if self.dynamic else 'Outbound',
             }
@@ -493,10 +495,14 @@ def schedule_error(camp, sched, now):
     return None
 
 
-def record_json(cid, campaign_id, status, schedule):
-    """One stats record, loosely typed (numeric strings) as 8x8 sends it."""
-    return (
-        '{"record-id": "%d", "campaign-id": "%d", "phone-list": "", "status": "%d", '
-        '"status-code": "0", "disposition-code": "%s", "schedule-date-time": "%s"}'
-        % (cid, campaign_id, status, '1002' if status == SCHEDULED else '1000', schedule)
+def record_json(cid, campaign_id, status, schedule=None):
+    """One stats record, loosely typed (numeric strings) as 8x8 sends it; schedule None: no schedule field
+    (8x8's documented read), else the record's schedule ('' when it has none)."""
+    field = '' if schedule is None else ', "schedule-date-time": "%s"' % schedule
+    return '{"record-id": "%d", "campaign-id": "%d", "phone-list": "", "status": "%d", "status-code": "0", "disposition-code": "%s"%s}' % (
+        cid,
+        campaign_id,
+        status,
+        '1002' if status == SCHEDULED else '1000',
+        field,
     )

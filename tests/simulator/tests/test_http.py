@@ -180,10 +180,14 @@ def test_read_records_shapes(api):
                 'status': '1',
                 'status-code': '0',
                 'disposition-code': '1000',
-                'schedule-date-time': '',
             }
         }
     }
+    # 8x8 documents no schedule field; records_schedule=shown adds it.
+    faults(api, records_schedule='shown')
+    shown = requests.get(stats(api, '3/records.json'), auth=DATA).json()['records']['record']
+    assert shown['schedule-date-time'] == ''
+    faults(api, records_schedule='hidden')
     assert requests.get(stats(api, '4/records.json'), auth=DATA).json() == {'records': ''}
     many = requests.get(stats(api, '2/records.json'), auth=DATA).json()['records']['record']
     assert [r['status'] for r in many] == ['0', '1', '2', '3', '4']
