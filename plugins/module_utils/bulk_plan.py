@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import math
 import os
+from fractions import Fraction
 import time
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
@@ -173,7 +174,8 @@ def parse_max_removals(value, prefix=""):
 def removal_cap(spec, total):
     kind, amount = spec
     if kind == "percent":
-        return int(total * amount / 100.0)
+        # Exact (no float rounding of 7% of 100 down to 6): the percentage as written, as a fraction.
+        return int(total * Fraction(repr(amount)) / 100)
     return amount
 
 

@@ -122,7 +122,7 @@ class CampaignService(CampaignRecords):
         path = campaign_read_path(campaign_id)
         try:
             campaign = normalize_campaign(self.client.get_json(path))
-        except HttpError as exc:
+        except (HttpError, TransportError) as exc:
             raise CampaignError(campaign_id, read_failure(exc), exc)
         except UndocumentedAnswer as exc:
             raise CampaignError(campaign_id, read_failure(None), UnexpectedAnswerError("GET", path, 200, str(exc)))
