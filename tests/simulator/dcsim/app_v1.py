@@ -192,7 +192,10 @@ async def run_api(request, handler, faults, entry):
     try:
         resp = await handler(request)
     except web.HTTPException as exc:
-        return fail(request, exc.status, exc.reason, 'No such resource or method: %s %s' % (request.method, request.path), kind='not-found')
+        resp = fail(request, exc.status, exc.reason, 'No such resource or method: %s %s' % (request.method, request.path), kind='not-found')
+        if 'Allow' in exc.headers:
+            resp.headers['Allow'] = exc.headers['Allow']
+        return resp
     if faults.post and request.method in ('PATCH', 'POST'):
         return post_faults(request, faults, entry, resp)
     return resp
