@@ -15,7 +15,7 @@ import time
 
 from aiohttp import web
 
-from . import state
+from . import app_v1, state, state_v1
 from .faults import Faults, TIMEOUT_MESSAGE
 
 LOG_CAP = 100000
@@ -34,11 +34,13 @@ class Server(object):
     def __init__(self, fixture, fixture_path=None, faults=None):
         self.fixture_path = fixture_path
         self.sim = state.Sim(fixture)
+        self.v1 = state_v1.tenants_of(fixture)
         self.faults = faults or Faults()
         self.log = collections.deque(maxlen=LOG_CAP)
 
     def reset(self, fixture):
         self.sim = state.Sim(fixture)
+        self.v1 = state_v1.tenants_of(fixture)
         self.log.clear()
         self.faults.windows.clear()
 
@@ -437,7 +439,8 @@ def sim_routes():
 
 def make_app(server):
     # Bodies of 5 M-record fixtures sent to /_sim/reset can be large.
-    app = web.Application(middlewares=[api_middleware], client_max_size=256 * 1024 * 1024)
+    app = web.Application(middlewares=[api_middleware, app_v1.middleware], client_max_size=256 * 1024 * 1024)
     app[SERVER] = server
-    app.add_routes(api_routes() + sim_routes())
+    app[app_v1.V1_SERVER] = server
+    app.add_routes(api_routes() + sim_routes() + app_v1.routes())
     return app

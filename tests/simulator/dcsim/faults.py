@@ -9,6 +9,8 @@ __metaclass__ = type
 import collections
 import random
 
+from .state_v1 import Options
+
 STATUS_METHODS = ('patch', 'post', 'both')
 DELETE_VARIANTS = ('spec', 'support')
 BAD_ANSWERS = ('off', 'html', 'invalid_json', 'empty', 'status')
@@ -34,6 +36,11 @@ DEFAULTS = {
     'records_cut_after': None,
     'records_schedule': 'hidden',
     'seed': None,
+    # Campaigns API v1 (state_v1.py)
+    'v1_transient_ms': 0,
+    'v1_409_names_state': True,
+    'v1_duplicate_status': 409,
+    'v1_add_status': 201,
 }
 TIMEOUT_MESSAGE = 'The request was sent but the response timed out; check the result later.'
 
@@ -88,6 +95,24 @@ def _optional_count(name, value):
     return value
 
 
+def _bool(name, value):
+    if isinstance(value, str) and value.lower() in ('true', 'false'):
+        return value.lower() == 'true'
+    if not isinstance(value, bool):
+        raise ValueError('%s must be true or false' % name)
+    return value
+
+
+def _one_of_statuses(*statuses):
+    def check(name, value):
+        value = _coerce(value)
+        if isinstance(value, bool) or value not in statuses:
+            raise ValueError('%s must be one of %s' % (name, ', '.join(str(s) for s in statuses)))
+        return value
+
+    return check
+
+
 def _limit(name, value):
     # null switches a limit off, like 0
     return 0 if value is None else _number(name, value)
@@ -103,6 +128,9 @@ VALIDATORS.update(
     records_cut_after=_optional_count,
     records_schedule=_choice(RECORDS_SCHEDULE),
     seed=_seed,
+    v1_409_names_state=_bool,
+    v1_duplicate_status=_one_of_statuses(409, 400),
+    v1_add_status=_one_of_statuses(201, 200),
 )
 
 
@@ -139,6 +167,9 @@ class Faults(object):
 
     def as_dict(self):
         return dict(self.settings)
+
+    def v1_options(self):
+        return Options(self.v1_transient_ms, self.v1_409_names_state, self.v1_duplicate_status, self.v1_add_status)
 
     def roll(self, rate):
         """True with probability rate; draws only when the fault is on."""
