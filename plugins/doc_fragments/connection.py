@@ -19,7 +19,8 @@ attributes:
 options:
   tenant:
     description:
-      - Name of the 8x8 Contact Center tenant, used as the HTTP Basic auth username.
+      - Name of the 8x8 Contact Center tenant, used as the HTTP Basic auth username on the legacy API and sent as the
+        C(X-8x8-Tenant) header on the Campaigns API v1 (the B(Tenant Name) under Home > Profile in Configuration Manager).
       - If not set, the value of the E(EIGHTBYEIGHT_TENANT) environment variable is used.
       - Required, from the option or the environment.
     type: str
@@ -46,6 +47,7 @@ options:
   base_url:
     description:
       - Root URL of the API, such as V(http://127.0.0.1:8808) for the simulator. Overrides O(platform).
+        On O(api=campaigns_v1) it replaces C(https://api.8x8.com), and the path C(/cc/<site>/campaigns/v1) follows it.
       - Must be an C(http://) or C(https://) URL with a host (an optional numeric port and path, no query); others are
         refused before any HTTP call.
       - A plain C(http://) URL to a host other than the loopback (C(localhost), C(127.0.0.0/8), C(::1)) earns a warning,
@@ -91,6 +93,28 @@ options:
       - If not set, the value of the E(EIGHTBYEIGHT_RETRY_MAX_TIME) environment variable is used.
     type: float
     default: 120.0
+  api:
+    description:
+      - Which 8x8 API the campaign lives on. V(legacy) is the Dynamic Campaigns API (integer campaign ids, tokens);
+        V(campaigns_v1) is the Contact Center Campaigns API v1 (beta; UUID campaign ids, O(api_key), O(site)). The two
+        manage separate campaigns.
+      - Defaults to V(campaigns_v1) when O(api_key) is set, else V(legacy).
+      - If not set, the value of the E(EIGHTBYEIGHT_API) environment variable is used.
+    type: str
+  api_key:
+    description:
+      - The Admin Console API key (it starts with C(eght_)) of an app that carries the B(Contact Center Campaigns) API
+        product; sent as the C(X-API-Key) header on O(api=campaigns_v1). Not used on the legacy API.
+      - If not set, the value of the E(EIGHTBYEIGHT_API_KEY) environment variable is used.
+      - Never logged and never returned.
+    type: str
+  site:
+    description:
+      - The Contact Center site of the tenant on O(api=campaigns_v1), one of V(US1), V(US2) or V(UK3); case-insensitive.
+        The API root is C(https://api.8x8.com/cc/<site>/campaigns/v1); O(base_url) replaces C(https://api.8x8.com).
+      - Required on O(api=campaigns_v1). Not used on the legacy API.
+      - If not set, the value of the E(EIGHTBYEIGHT_SITE) environment variable is used.
+    type: str
 notes:
   - All modules of the collection accept all connection options, so they can be set once with
     C(module_defaults) for the C(group/eightbyeight.dynamic_campaigns.api) action group.

@@ -14,8 +14,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import re
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.validation import check_type_int
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ValidationError,
@@ -43,7 +45,13 @@ CONNECTION_OPTIONS = (
     ("timeout", "float", "EIGHTBYEIGHT_TIMEOUT", 30.0, False),
     ("max_retries", "int", "EIGHTBYEIGHT_MAX_RETRIES", 5, False),
     ("retry_max_time", "float", "EIGHTBYEIGHT_RETRY_MAX_TIME", 120.0, False),
+    ("api", "str", "EIGHTBYEIGHT_API", None, False),
+    ("api_key", "str", "EIGHTBYEIGHT_API_KEY", None, True),
+    ("site", "str", "EIGHTBYEIGHT_SITE", None, False),
 )
+APIS = ("legacy", "campaigns_v1")
+SITES = ("US1", "US2", "UK3")
+CAMPAIGN_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 CONNECTION_OPTION_NAMES = tuple(option[0] for option in CONNECTION_OPTIONS)
 
@@ -73,10 +81,59 @@ def connection_params(params):
     return dict((name, params.get(name)) for name in CONNECTION_OPTION_NAMES)
 
 
+def api_of(params):
+    """The API the options name: api, else campaigns_v1 when api_key is set, else legacy."""
+    api = params.get("api")
+    if api is None or not str(api).strip():
+        return "campaigns_v1" if params.get("api_key") else "legacy"
+    api = str(api).strip().lower()
+    if api not in APIS:
+        raise ValidationError("api must be legacy or campaigns_v1 (option api or env EIGHTBYEIGHT_API), not '{0}'.".format(params.get("api")))
+    return api
+
+
+def normalize_params(params):
+    """Resolve api (and site, campaign_id as that API names them) in params, in place, before check_params.
+
+    campaign_id is declared raw, so a legacy id given as text ("101", as templating gives it) is made a
+    number here as the int type did; on campaigns_v1 it is a UUID, kept as lowercase text.
+    """
+    params["api"] = api_of(params)
+    campaign_id = params.get("campaign_id")
+    if params["api"] == "campaigns_v1":
+        if params.get("site") is not None:
+            params["site"] = str(params["site"]).strip().upper()
+        if campaign_id is not None and not isinstance(campaign_id, bool):
+            params["campaign_id"] = str(campaign_id).strip().lower()
+    elif isinstance(campaign_id, str):
+        try:
+            params["campaign_id"] = check_type_int(campaign_id)
+        except TypeError:
+            pass  # check_params names it
+    return params
+
+
+def check_v1_params(params):
+    """The Campaigns API v1 needs a key and a site, and names campaigns by UUID."""
+    if not params.get("api_key"):
+        raise ValidationError("api_key is required on api campaigns_v1 (option api_key or env EIGHTBYEIGHT_API_KEY): an Admin Console key.")
+    if params.get("site") not in SITES:
+        shown = "" if params.get("site") is None else ", not '{0}'".format(params.get("site"))
+        raise ValidationError("site is required on api campaigns_v1 (option site or env EIGHTBYEIGHT_SITE): one of {0}{1}.".format(", ".join(SITES), shown))
+    campaign_id = params.get("campaign_id")
+    if campaign_id is not None and (not isinstance(campaign_id, str) or not CAMPAIGN_UUID.match(campaign_id)):
+        raise ValidationError(
+            "campaign_id {0} is not a campaign ID of the Campaigns API v1: expected a UUID such as"
+            " 3fa85f64-5717-4562-b3fc-2c963f66afa6 (integer ids name legacy campaigns: set api: legacy).".format(campaign_id)
+        )
+
+
 def check_params(params):
     """Refuse values of the shared options that no call could succeed with, before any HTTP call."""
     campaign_id = params.get("campaign_id")
-    if campaign_id is not None and (isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not 1 <= campaign_id <= MAX_CAMPAIGN_ID):
+    if api_of(params) == "campaigns_v1":
+        check_v1_params(params)
+    elif campaign_id is not None and (isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not 1 <= campaign_id <= MAX_CAMPAIGN_ID):
         raise ValidationError("campaign_id {0} is not a campaign ID: expected a whole number from 1 to {1}.".format(campaign_id, MAX_CAMPAIGN_ID))
     for name, least, meaning, most, unit in BOUNDS:
         value = params.get(name)

@@ -57,6 +57,8 @@ except ImportError:
 HAS_REQUESTS = requests is not None
 
 WRITE_ROOT = "/api/tstats/campaigns"
+V1_HOST = "https://api.8x8.com"
+V1_MEDIA_TYPE = "application/vnd.campaigns.v1+json"
 READ_ROOT = "/api/stats/campaigns"
 
 # The seed's 43 servers; any other code of the form two letters + digits
@@ -137,13 +139,13 @@ def transport_warnings(params):
     warnings = []
     if scheme == "http" and host and not is_loopback(host):
         warnings.append(
-            "base_url is plain http:// to {0}: the tokens (HTTP Basic auth) and the customer ids cross the network"
+            "base_url is plain http:// to {0}: the tokens or API key and the customer ids cross the network"
             " unencrypted. Use https://; only a loopback host (localhost, 127.0.0.1, ::1) is exempt.".format(host)
         )
     if scheme == "https" and params.get("validate_certs") is False and not params.get("ca_path"):
         warnings.append(
             "validate_certs is false: the TLS certificate of {0} is not verified, so anyone on the network path can"
-            " pose as the API and read the tokens. Set ca_path to the bundle of the CA that signed it instead;"
+            " pose as the API and read the tokens or API key. Set ca_path to the bundle of the CA that signed it instead;"
             " turn verification off for testing only.".format(host or "the API")
         )
     return warnings
@@ -249,6 +251,77 @@ def check_auth_text(option, value):
         )
 
 
+def check_header_text(option, value):
+    """A v1 credential goes in a header: refuse what no header can carry, naming the option, never the value."""
+    if value is not None and (not value or any(not 32 < ord(char) < 127 for char in value)):
+        raise ValidationError(
+            "{0} must be printable ASCII without spaces (as an Admin Console key is): check it for a pasted space, line break or typographic quote.".format(
+                option
+            )
+        )
+
+
+class Credentials:
+    """How a request says who sends it: HTTP Basic with a token (legacy), or the v1 headers
+    X-API-Key and X-8x8-Tenant with the v1 media type (when api_key is set)."""
+
+    def __init__(self, tenant, action_token=None, data_token=None, api_key=None):
+        self.api = "campaigns_v1" if api_key else "legacy"
+        if api_key:
+            check_header_text("api_key", api_key)
+            check_auth_text("tenant", tenant)
+            if any(char in tenant for char in "\r\n"):
+                raise ValidationError("tenant must be a single line.")
+        else:
+            for option, value in (("tenant", tenant), ("action_token", action_token), ("data_token", data_token)):
+                check_auth_text(option, value)
+        self._tenant = tenant
+        self._tokens = {"action": action_token, "data": data_token}
+        self._api_key = api_key
+
+    def __repr__(self):
+        return "Credentials(api={0})".format(self.api)
+
+    def for_request(self, token, has_body):
+        """(headers, auth) of one request."""
+        if self._api_key:
+            headers = {"Accept": ", ".join((V1_MEDIA_TYPE, "application/problem+json", "application/json"))}
+            headers.update({"X-API-Key": self._api_key, "X-8x8-Tenant": self._tenant})
+            if has_body:
+                headers["Content-Type"] = V1_MEDIA_TYPE
+            return headers, None
+        headers = {"Accept": "application/json"}
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        return headers, (self._tenant, self._tokens[token] or "")
+
+
+def v1_root(site, base_url=None):
+    """The Campaigns API v1 root of a site; base_url replaces https://api.8x8.com."""
+    return "{0}/cc/{1}/campaigns/v1".format(checked_base_url(base_url) if base_url else V1_HOST, site.strip().upper())
+
+
+def client_arguments(params):
+    """Client keyword arguments from the connection options (api already resolved, or implied by api_key)."""
+    if not params.get("tenant"):
+        raise ValidationError("tenant is required (option tenant or env EIGHTBYEIGHT_TENANT).")
+    v1 = (params.get("api") or ("campaigns_v1" if params.get("api_key") else "legacy")) == "campaigns_v1"
+    if v1 and not (params.get("api_key") and params.get("site")):
+        raise ValidationError("api campaigns_v1 needs api_key (env EIGHTBYEIGHT_API_KEY) and site (env EIGHTBYEIGHT_SITE: US1, US2 or UK3).")
+    return dict(
+        base_url=v1_root(params["site"], params.get("base_url")) if v1 else resolve_base_url(params.get("platform"), params.get("base_url")),
+        tenant=params["tenant"],
+        action_token=None if v1 else params.get("action_token"),
+        data_token=None if v1 else params.get("data_token"),
+        api_key=params.get("api_key") if v1 else None,
+        validate_certs=params.get("validate_certs", True),
+        ca_path=params.get("ca_path"),
+        timeout=params.get("timeout") or 30.0,
+        max_retries=params.get("max_retries") or 1,
+        retry_max_time=params.get("retry_max_time") or 0.0,
+    )
+
+
 class Client:
     """One pooled requests.Session; safe to share between worker threads.
 
@@ -279,9 +352,9 @@ class Client:
         pool_size=10,
         sleep=time.sleep,
         clock=time.monotonic,
+        api_key=None,
     ):
-        for option, value in (("tenant", tenant), ("action_token", action_token), ("data_token", data_token)):
-            check_auth_text(option, value)
+        self.credentials = Credentials(tenant, action_token, data_token, api_key)
         self.base_url = base_url.rstrip("/")
         self.tenant = tenant
         self._tokens = {"action": action_token, "data": data_token}
@@ -302,20 +375,7 @@ class Client:
 
     @classmethod
     def from_params(cls, params, pool_size=10):
-        if not params.get("tenant"):
-            raise ValidationError("tenant is required (option tenant or env EIGHTBYEIGHT_TENANT).")
-        return cls(
-            resolve_base_url(params.get("platform"), params.get("base_url")),
-            params["tenant"],
-            action_token=params.get("action_token"),
-            data_token=params.get("data_token"),
-            validate_certs=params.get("validate_certs", True),
-            ca_path=params.get("ca_path"),
-            timeout=params.get("timeout") or 30.0,
-            max_retries=params.get("max_retries") or 1,
-            retry_max_time=params.get("retry_max_time") or 0.0,
-            pool_size=pool_size,
-        )
+        return cls(pool_size=pool_size, **client_arguments(params))
 
     @property
     def can_read(self):
@@ -418,10 +478,8 @@ class Client:
         key = (method, path, token, data is not None)
         template = None if self.session.cookies else self._templates.get(key)
         if template is None:
-            headers = {"Accept": "application/json"}
-            if data is not None:
-                headers["Content-Type"] = "application/json"
-            request = requests.Request(method, self.base_url + path, headers=headers, auth=(self.tenant, self._tokens[token] or ""))
+            headers, auth = self.credentials.for_request(token, data is not None)
+            request = requests.Request(method, self.base_url + path, headers=headers, auth=auth)
             template = self.session.prepare_request(request)
             if not self.session.cookies and len(self._templates) < MAX_TEMPLATES:
                 self._templates[key] = template
@@ -440,7 +498,7 @@ class Client:
     def _answer(self, method, path, outcome, accept):
         if isinstance(outcome, requests.RequestException):
             raise transport_error(method, path, outcome, server_of(self.base_url))
-        return answer_of(method, path, outcome, accept)
+        return answer_of(method, path, outcome, accept, self.credentials.api)
 
     def _count(self, key):
         with self._lock:

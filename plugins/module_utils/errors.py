@@ -22,6 +22,27 @@ def short_text(text, limit=MAX_API_MESSAGE):
     return text
 
 
+PROBLEM_FIELDS = ("title", "status", "detail", "instance", "time")
+MAX_FIELD_ERRORS = 10
+
+
+def problem_of(body):
+    """The RFC 9457 problem document of an error answer (the Campaigns API v1), trimmed, or None.
+
+    `summary` is what a user reads first: title, detail and the field errors; `instance` and `time`
+    stay in the dict, as 8x8 support asks for them.
+    """
+    if not isinstance(body, dict) or not (body.get("title") or body.get("detail") or isinstance(body.get("errors"), list)):
+        return None
+    problem = dict((name, short_text(body[name], 120) if isinstance(body[name], str) else body[name]) for name in PROBLEM_FIELDS if body.get(name) is not None)
+    errors = [item for item in body.get("errors") or [] if isinstance(item, dict)][:MAX_FIELD_ERRORS]
+    problem["errors"] = [dict((key, short_text(item[key], 120)) for key in ("field", "code", "message") if item.get(key) is not None) for item in errors]
+    words = [text for text in (problem.get("title"), problem.get("detail")) if text]
+    words += ["{0}: {1}".format(item.get("field", "?"), item.get("message") or item.get("code", "")) for item in problem["errors"]]
+    problem["summary"] = "; ".join(words) or "a problem document without title or detail"
+    return problem
+
+
 class DynamicCampaignsError(Exception):
     """Base of every error the collection raises; modules turn it into fail_json."""
 
@@ -74,12 +95,13 @@ class CertificateError(DynamicCampaignsError):
 class HttpError(DynamicCampaignsError):
     """The API answered with an error status."""
 
-    def __init__(self, method, path, status, api_message=None, request_id=None):
+    def __init__(self, method, path, status, api_message=None, request_id=None, problem=None):
         self.method = method
         self.path = path
         self.status = status
         self.api_message = short_text(api_message) if api_message else None
         self.request_id = request_id
+        self.problem = problem
         super(HttpError, self).__init__(self.describe())
 
     def describe(self):
@@ -88,16 +110,22 @@ class HttpError(DynamicCampaignsError):
             text += ": {0}".format(self.api_message)
         if self.request_id:
             text += " (request id {0})".format(self.request_id)
+        support = ["{0} {1}".format(name, self.problem[name]) for name in ("instance", "time") if (self.problem or {}).get(name)]
+        if support:
+            text += " (for 8x8 support: {0})".format(", ".join(support))
         return text
 
     def result_fields(self):
-        return {
+        fields = {
             "http_method": self.method,
             "http_path": self.path,
             "http_status": self.status,
             "api_message": self.api_message,
             "request_id": self.request_id,
         }
+        if self.problem is not None:
+            fields["api_problem"] = self.problem
+        return fields
 
 
 class AuthenticationError(HttpError):
@@ -107,6 +135,16 @@ class AuthenticationError(HttpError):
         return (
             HttpError.describe(self) + ". Check the tenant, that the token fits the call (action token for"
             " changes, data token for reads) and the platform or base_url."
+        )
+
+
+class KeyAuthenticationError(HttpError):
+    """401/403 of the Campaigns API v1: the key, its API product, the tenant or the site."""
+
+    def describe(self):
+        return (
+            HttpError.describe(self) + ". Check api_key (an Admin Console key whose app carries the Contact Center"
+            " Campaigns API product), tenant (the tenant name in Configuration Manager) and site."
         )
 
 

@@ -19,10 +19,12 @@ from urllib.parse import urlsplit
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ApiError,
     AuthenticationError,
+    KeyAuthenticationError,
     CertificateError,
     NotFoundError,
     TransportError,
     UnexpectedAnswerError,
+    problem_of,
     short_text,
 )
 
@@ -241,7 +243,7 @@ def transport_error(method, path, exc, server):
     return TransportError(method, path, "{0}: {1}".format(type(exc).__name__, exc), sent=not never_sent(exc))
 
 
-def answer_of(method, path, response, accept=()):
+def answer_of(method, path, response, accept=(), api="legacy"):
     """A Response for a status below 400 or in `accept`; else the typed error, raised."""
     body, problem = decode_body(response)
     status = response.status_code
@@ -252,7 +254,9 @@ def answer_of(method, path, response, accept=()):
         return Response(status, body, response.headers)
     error_class = ApiError
     if status in (401, 403):
-        error_class = AuthenticationError
+        error_class = KeyAuthenticationError if api == "campaigns_v1" else AuthenticationError
     elif status == 404:
         error_class = NotFoundError
-    raise error_class(method, path, status, api_message(body, response), request_id_of(response, body))
+    problem = problem_of(body)
+    message = problem.pop("summary") if problem else api_message(body, response)
+    raise error_class(method, path, status, message, request_id_of(response, body), problem=problem)

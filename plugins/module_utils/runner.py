@@ -17,6 +17,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.arguments import (
     argument_spec,
     check_params,
+    normalize_params,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import (
     HAS_REQUESTS,
@@ -26,11 +27,24 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cli
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
+    ValidationError,
 )
 
 
-def run_module(run, options, service_class, pool_size=None, **module_kwargs):
-    """Build the module, run it, exit or fail."""
+def backend_for(params, run, service_class, v1):
+    """(run, service class) for the API the options name; a module without a v1 backend refuses it."""
+    if params["api"] != "campaigns_v1":
+        return run, service_class
+    if v1 is None:
+        raise ValidationError(
+            "This module does not work on api campaigns_v1 (set, or implied by api_key): the 8x8 Campaigns API v1"
+            " offers only status actions and adding records. Set api: legacy for a legacy campaign."
+        )
+    return v1
+
+
+def run_module(run, options, service_class, pool_size=None, v1=None, **module_kwargs):
+    """Build the module, run it, exit or fail. `v1` is (run, service class) on the Campaigns API v1."""
     module_kwargs.setdefault("supports_check_mode", True)
     module = AnsibleModule(argument_spec=argument_spec(**options), **module_kwargs)
     if not HAS_REQUESTS:
@@ -38,7 +52,8 @@ def run_module(run, options, service_class, pool_size=None, **module_kwargs):
     for warning in transport_warnings(module.params):
         module.warn(warning)
     try:
-        check_params(module.params)
+        check_params(normalize_params(module.params))
+        run, service_class = backend_for(module.params, run, service_class, v1)
         size = pool_size(module.params) if pool_size else 10
         service = service_class(Client.from_params(module.params, pool_size=size))
         changed, result, diff = run(module, service)

@@ -397,7 +397,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.run
 )
 
 OPTIONS = dict(
-    campaign_id=dict(type="int", required=True),
+    campaign_id=dict(type="raw", required=True),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     customers=dict(type="list", elements="raw"),
     customers_file=dict(type="path"),

@@ -229,7 +229,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.run
 )
 
 OPTIONS = dict(
-    campaign_id=dict(type="int", required=True),
+    campaign_id=dict(type="raw", required=True),
     records=dict(type="bool", default=False),
     records_status=dict(type="list", elements="str", choices=["new", "queued", "accepted", "completed", "scheduled"]),
     records_limit=dict(type="int", default=1000),

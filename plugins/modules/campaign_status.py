@@ -141,7 +141,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.run
 )
 
 OPTIONS = dict(
-    campaign_id=dict(type="int", required=True),
+    campaign_id=dict(type="raw", required=True),
     status=dict(type="str", required=True, choices=["running", "paused", "purged", "stopped"]),
     wait=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=60),

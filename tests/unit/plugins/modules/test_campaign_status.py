@@ -54,5 +54,5 @@ def test_unchanged_result():
 
 def test_argument_spec():
     assert campaign_status.OPTIONS["status"]["choices"] == ["running", "paused", "purged", "stopped"]
-    assert campaign_status.OPTIONS["campaign_id"] == {"type": "int", "required": True}
+    assert campaign_status.OPTIONS["campaign_id"] == {"type": "raw", "required": True}
     assert set(CONNECTION_OPTION_NAMES).isdisjoint(campaign_status.OPTIONS)
