@@ -20,21 +20,44 @@ description:
     A new campaign can only be started.
   - Without O(data_token) the module cannot read the campaign; it warns, sends the single change and reports what
     the API answered.
+  - On O(api=campaigns_v1) (the Contact Center Campaigns API v1) there is no read endpoint. The module sends the
+    actions of that API (BUILD, START, PAUSE, RESUME, RETRY, PURGE, CANCEL) and plans each next one from the answers
+    only, the campaign a 200 answers and the state a 409 names. It never sends START, RESUME or RETRY unless
+    O(status=running). When no answer names the state, the result says C(state_known=false) with a warning; it never
+    guesses. A target the campaign can no longer reach (COMPLETE, DELETED, or one that would need dialing first) fails
+    naming the state.
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
   status:
     description:
       - The status the campaign should have.
+      - V(ready) (only on O(api=campaigns_v1)) builds the campaign (BUILD). It builds again unless an answer shows the
+        campaign READY already (8x8 allows a rebuild before start), and reports that as a change.
+      - On O(api=campaigns_v1), V(running) is START (with O(build_on_start)), RESUME or RETRY; V(paused) is PAUSE;
+        V(purged) is PAUSE when running, then PURGE (an action there, not a state, so it acts and reports a change every
+        time unless an answer shows the campaign purged already); V(stopped) is CANCEL, which ends in COMPLETE, final.
       - V(running) starts or resumes dialing. V(paused) stops offering records but keeps the queue.
         V(purged) pauses and flushes the dialer queue (queued records go back to new).
         V(stopped) ends the campaign for good.
     type: str
     required: true
-    choices: [running, paused, purged, stopped]
+    choices: [ready, running, paused, purged, stopped]
+  enabled:
+    description:
+      - Only on O(api=campaigns_v1). Sent with each action, to enable or disable the campaign; unset leaves it as it is.
+      - A disabled campaign accepts only BUILD and RESET, so V(false) goes only with O(status=ready).
+    type: bool
+  build_on_start:
+    description:
+      - Only on O(api=campaigns_v1). With O(status=running), START a campaign that is not built yet (CREATED) with
+        C(buildOnStart), building it first.
+    type: bool
+    default: false
   wait:
     description:
       - After the change, poll the read API until the campaign reports O(status). Needs O(data_token).
+      - Not on O(api=campaigns_v1), which has no read.
     type: bool
     default: false
   wait_timeout:
@@ -51,6 +74,8 @@ attributes:
     description:
       - With O(data_token), check mode reads the campaign and reports exactly the transitions a real run would make.
       - Without O(data_token) it cannot read, so it reports C(changed=true) and one transition from null to O(status).
+  - On O(api=campaigns_v1) check mode sends nothing, reports C(changed=true), the actions it would try in C(actions)
+    and a warning that it has no state to go on.
   diff_mode:
     support: full
     description: Shows the status before and after.
@@ -69,6 +94,16 @@ EXAMPLES = r"""
     platform: na12
     action_token: "{{ vault_action_token }}"
     data_token: "{{ vault_data_token }}"
+
+- name: Build, then start, a campaign of the Campaigns API v1
+  eightbyeight.dynamic_campaigns.campaign_status:
+    campaign_id: 3fa85f64-5717-4562-b3fc-2c963f66afa6
+    status: running
+    build_on_start: true
+    enabled: true
+    tenant: acme
+    site: US1
+    api_key: "{{ vault_8x8_api_key }}"
 
 - name: Pause and purge a running campaign (two steps), waiting until the API reports it
   eightbyeight.dynamic_campaigns.campaign_status:
@@ -96,23 +131,44 @@ EXAMPLES = r"""
 
 RETURN = r"""
 campaign_id:
-  description: ID of the campaign.
+  description: ID of the campaign (a UUID on O(api=campaigns_v1)).
   returned: always
-  type: int
+  type: raw
   sample: 101
 status:
-  description: The status the campaign has now (in check mode, would have).
+  description:
+    - The status the campaign has now (in check mode, would have).
+    - On O(api=campaigns_v1), the lowercase C(state) the API last answered (such as V(ready), V(running), V(starting),
+      V(complete)), or null when no answer showed it.
   returned: always
   type: str
   sample: purged
+state:
+  description: On O(api=campaigns_v1), the campaign's state as the API named it, or null when unknown.
+  returned: on api campaigns_v1
+  type: str
+  sample: PAUSED
+state_known:
+  description: On O(api=campaigns_v1), whether an answer showed the state; false means the module cannot tell.
+  returned: on api campaigns_v1
+  type: bool
+  sample: true
+actions:
+  description:
+    - On O(api=campaigns_v1), the actions sent, in order, with the HTTP status and the state each answer showed
+      (in check mode, the actions it would try first, with their bodies).
+  returned: on api campaigns_v1
+  type: list
+  elements: dict
+  sample: [{"action": "PAUSE", "http_status": 409, "state": "PAUSED"}, {"action": "PURGE", "http_status": 200, "state": "PAUSED"}]
 previous_status:
   description: The status read before any change; null without O(data_token).
-  returned: always
+  returned: on the legacy API
   type: str
   sample: running
 transitions:
   description: The status changes made (in check mode, planned), in order. Empty when nothing changed.
-  returned: always
+  returned: on the legacy API
   type: list
   elements: dict
   sample: [{"from": "running", "to": "paused"}, {"from": "paused", "to": "purged"}]
@@ -127,6 +183,8 @@ campaign:
   description:
     - The campaign as M(eightbyeight.dynamic_campaigns.campaign_info) returns it, read after the change
       (in check mode, before). Null without O(data_token).
+    - On O(api=campaigns_v1), the campaign as the last 200 answer gave it (C(id), C(state), C(displayStatus),
+      C(recordCount), ...), or null.
   returned: always
   type: dict
   sample: {"id": 101, "name": "Spring outreach", "status": "purged", "status_code": 10, "status_detail": "Manual Purged",
@@ -136,20 +194,32 @@ campaign:
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import (
     CampaignService,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns_v1 import (
+    CampaignsV1Service,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ValidationError,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
     run_module,
 )
 
 OPTIONS = dict(
     campaign_id=dict(type="raw", required=True),
-    status=dict(type="str", required=True, choices=["running", "paused", "purged", "stopped"]),
+    status=dict(type="str", required=True, choices=["ready", "running", "paused", "purged", "stopped"]),
     wait=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=60),
+    enabled=dict(type="bool"),
+    build_on_start=dict(type="bool", default=False),
 )
 
 
 def run(module, campaigns):
     params = module.params
+    given = (("status ready", params["status"] == "ready"), ("enabled", params.get("enabled") is not None), ("build_on_start", params.get("build_on_start")))
+    v1_only = [name for name, used in given if used]
+    if v1_only:
+        raise ValidationError("{0}: only on api campaigns_v1; the legacy API has no such status or option.".format(", ".join(v1_only)))
     outcome = campaigns.ensure_status(
         params["campaign_id"],
         params["status"],
@@ -163,8 +233,24 @@ def run(module, campaigns):
     return changed, outcome, diff
 
 
+def run_v1(module, campaigns):
+    params = module.params
+    if params["wait"]:
+        raise ValidationError("wait needs a read of the campaign, which the Campaigns API v1 does not offer: leave it out on api campaigns_v1.")
+    outcome = campaigns.ensure_status(
+        params["campaign_id"],
+        params["status"],
+        enabled=params["enabled"],
+        build_on_start=params["build_on_start"],
+        check_mode=module.check_mode,
+        warn=module.warn,
+    )
+    changed = outcome.pop("changed")
+    return changed, outcome, {"before": {}, "after": {"status": outcome["status"]}}
+
+
 def main():
-    run_module(run, OPTIONS, CampaignService)
+    run_module(run, OPTIONS, CampaignService, v1=(run_v1, CampaignsV1Service))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,18 @@ __metaclass__ = type
 
 from unittest.mock import Mock
 
+import pytest
+
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.arguments import (
     CONNECTION_OPTION_NAMES,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import CampaignService
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns_v1 import CampaignsV1Service
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.modules import campaign_status
+
+
+UUID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
 
 def make_module(check_mode=False, **params):
@@ -53,6 +60,44 @@ def test_unchanged_result():
 
 
 def test_argument_spec():
-    assert campaign_status.OPTIONS["status"]["choices"] == ["running", "paused", "purged", "stopped"]
+    assert campaign_status.OPTIONS["status"]["choices"] == ["ready", "running", "paused", "purged", "stopped"]
     assert campaign_status.OPTIONS["campaign_id"] == {"type": "raw", "required": True}
     assert set(CONNECTION_OPTION_NAMES).isdisjoint(campaign_status.OPTIONS)
+
+
+def test_legacy_refuses_the_v1_only_status_and_options_before_any_call():
+    service = Mock(spec=CampaignService)
+    for extra in ({"status": "ready"}, {"enabled": True}, {"enabled": False}, {"build_on_start": True}):
+        with pytest.raises(ValidationError, match="only on api campaigns_v1"):
+            campaign_status.run(make_module(**extra), service)
+    service.ensure_status.assert_not_called()
+
+
+def test_legacy_playbooks_run_unchanged_with_the_new_options_unset():
+    service = Mock(spec=CampaignService)
+    service.ensure_status.return_value = {"changed": False, "campaign_id": 7, "status": "paused", "previous_status": "paused", "transitions": []}
+    module = make_module(enabled=None, build_on_start=False)
+    campaign_status.run(module, service)
+    module.warn.assert_not_called()
+
+
+def test_run_v1_passes_the_declaration_to_the_v1_service():
+    service = Mock(spec=CampaignsV1Service)
+    service.ensure_status.return_value = {
+        "changed": True,
+        "campaign_id": UUID,
+        "status": "running",
+        "state": "RUNNING",
+        "state_known": True,
+        "actions": [],
+        "campaign": None,
+    }
+    module = make_module(campaign_id=UUID, status="running", enabled=True, build_on_start=True)
+    changed, result, diff = campaign_status.run_v1(module, service)
+    service.ensure_status.assert_called_once_with(UUID, "running", enabled=True, build_on_start=True, check_mode=False, warn=module.warn)
+    assert changed is True and "changed" not in result and diff["after"] == {"status": "running"}
+
+
+def test_run_v1_refuses_wait():
+    with pytest.raises(ValidationError, match="wait needs a read"):
+        campaign_status.run_v1(make_module(campaign_id=UUID, wait=True, enabled=None, build_on_start=False), Mock(spec=CampaignsV1Service))
