@@ -14,6 +14,11 @@ version_added: 0.1.0
 description:
   - Declares which customers an 8x8 dynamic campaign should hold (O(state=present)) or not hold (O(state=absent)),
     from a list, a CSV or JSON Lines file, or both, and sends the changes in parallel batches.
+  - On O(api=campaigns_v1) the Contact Center Campaigns API v1 can only add records, in all-or-nothing batches of at
+    most 100 (O(batch_size)). A record the campaign holds already is counted C(already_present) and the rest of its
+    batch sent again; a record with a field error is isolated by halving its batch and reported on its own.
+    O(state=absent), O(exclusive), O(max_removals), O(reschedule), the suppression options and O(calling_hours) need a
+    read or a delete and are refused before any call. Batches are sent one at a time.
   - The whole input is validated in a first streaming pass before any HTTP call; files are never loaded whole. An
     empty file, a CSV row with more fields than its header, text that is not UTF-8 or a broken JSON line are
     refused naming the file line. Schedules are checked against the campaign's window once it was read.
@@ -42,6 +47,9 @@ options:
         was written in.
       - A dict may also carry C(timezone), an IANA time zone name, for the O(calling_hours) check of its schedule.
       - Errors about items name them by 0-based index, such as C(customers[0]).
+      - On O(api=campaigns_v1) the id is the record's C(crmRecordId), any text of 1 to 32 characters; a dict (or a
+        column) may also carry C(priority) (V(HIGH), V(MEDIUM) or V(LOW)) and C(rank) (a number), and C(schedule)
+        becomes the record's C(scheduleAt).
     type: list
     elements: raw
   customers_file:
@@ -169,6 +177,13 @@ options:
     description:
       - Keep a JSON file with the phase, done, total, rate and ETA up to date (at least every 2 seconds) during the
         run, for C(async) tasks and AWX. Written where the module runs.
+    type: path
+  ledger_path:
+    description:
+      - Only on O(api=campaigns_v1), which cannot be read. An SQLite database file (created when missing) of the
+        record ids each run saw confirmed in the campaign (added, or refused as held already), and of when.
+      - A re-run sends nothing for the ids it holds (counted C(already_present)), and check mode predicts from it.
+      - It knows only what runs of this module saw; records added another way are not in it.
     type: path
 extends_documentation_fragment:
   - eightbyeight.dynamic_campaigns.campaign
@@ -392,6 +407,12 @@ failed_records_path:
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
     CustomerService,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import (
+    V1CustomerService,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ValidationError,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
     run_module,
 )
@@ -410,6 +431,7 @@ OPTIONS = dict(
     allow_partial=dict(type="bool", default=False),
     failed_records_path=dict(type="path"),
     progress_path=dict(type="path"),
+    ledger_path=dict(type="path"),
     reschedule=dict(type="bool", default=False),
     suppressed_customers=dict(type="list", elements="raw"),
     suppressed_file=dict(type="path"),
@@ -426,6 +448,12 @@ OPTIONS = dict(
 
 
 def run(module, service):
+    if module.params.get("ledger_path"):
+        raise ValidationError("ledger_path is only for api campaigns_v1, which has no read; the legacy API is read instead (data_token).")
+    return service.sync(module.params, check_mode=module.check_mode, warn=module.warn)
+
+
+def run_v1(module, service):
     return service.sync(module.params, check_mode=module.check_mode, warn=module.warn)
 
 
@@ -434,6 +462,7 @@ def main():
         run,
         OPTIONS,
         CustomerService,
+        v1=(run_v1, V1CustomerService),
         pool_size=lambda params: params["workers"] or 4,
         required_one_of=[("customers", "customers_file", "suppressed_customers", "suppressed_file")],
     )

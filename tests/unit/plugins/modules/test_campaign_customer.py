@@ -47,3 +47,26 @@ def test_options_defaults_follow_the_issue():
     assert options["batch_size"]["default"] == 100 and options["workers"]["default"] == 4
     assert "default" not in options["max_removals"]
     assert options["exclusive"]["default"] is False and options["allow_partial"]["default"] is False
+
+
+def test_ledger_path_is_refused_on_the_legacy_api_before_any_call():
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
+
+    service = Mock(spec=CustomerService)
+    module = Mock(spec=["params", "check_mode", "warn"])
+    module.params, module.check_mode = {"campaign_id": 7, "ledger_path": "/tmp/l.sqlite"}, False
+    with pytest.raises(ValidationError, match="ledger_path is only for api campaigns_v1"):
+        campaign_customer.run(module, service)
+    service.sync.assert_not_called()
+
+
+def test_run_v1_hands_the_declaration_to_the_v1_service():
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1CustomerService
+
+    service = Mock(spec=V1CustomerService)
+    service.sync.return_value = (False, {"summary": {}}, None)
+    module = Mock(spec=["params", "check_mode", "warn"])
+    module.params, module.check_mode = {"campaign_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, True
+    assert campaign_customer.run_v1(module, service) == (False, {"summary": {}}, None)
+    service.sync.assert_called_once_with(module.params, check_mode=True, warn=module.warn)
+    assert campaign_customer.OPTIONS["ledger_path"] == {"type": "path"}

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ledger of the Campaigns API v1: what earlier runs saw confirmed, since the API has no read.
+
+An SQLite database (stdlib sqlite3) at `ledger_path`: per campaign, the crmRecordIds an answer confirmed
+the campaign holds (added, or refused as held already) and the last state an answer named, with when.
+A re-run sends nothing for the ids it holds, and check mode predicts from it. It knows only what this
+collection saw: records added another way, or removed in the UI, are not in it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import sqlite3
+import time
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS records (campaign_id TEXT NOT NULL, crm_record_id TEXT NOT NULL, confirmed TEXT NOT NULL,"
+    " PRIMARY KEY (campaign_id, crm_record_id))",
+    "CREATE TABLE IF NOT EXISTS campaigns (campaign_id TEXT PRIMARY KEY, state TEXT, seen TEXT NOT NULL)",
+)
+# SQLite's default limit of host parameters in one statement is 999 on old builds.
+LOOKUP_CHUNK = 500
+
+
+def now_text():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Ledger:
+    """One run's connection to the ledger file; every write is committed at once."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path)
+            for statement in SCHEMA:
+                self.db.execute(statement)
+            self.db.commit()
+        except sqlite3.Error as exc:
+            raise ValidationError("ledger_path {0}: not an SQLite database this module can use: {1}".format(path, exc))
+
+    def close(self):
+        self.db.close()
+
+    def held(self, campaign_id, ids):
+        """The ids among `ids` the ledger saw confirmed in the campaign."""
+        ids = list(ids)
+        found = set()
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = ids[start : start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute("SELECT crm_record_id FROM records WHERE campaign_id = ? AND crm_record_id IN ({0})".format(marks), [campaign_id] + chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def confirm(self, campaign_id, ids):
+        when = now_text()
+        self.db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", ((campaign_id, cid, when) for cid in ids))
+        self.db.commit()
+
+    def saw_state(self, campaign_id, state):
+        self.db.execute("INSERT OR REPLACE INTO campaigns VALUES (?, ?, ?)", (campaign_id, state, now_text()))
+        self.db.commit()
+
+    def summary(self, campaign_id):
+        """What the ledger knows of a campaign: last state seen and when, ids confirmed, first and last confirmation."""
+        state = self.db.execute("SELECT state, seen FROM campaigns WHERE campaign_id = ?", (campaign_id,)).fetchone()
+        count, first, last = self.db.execute("SELECT COUNT(*), MIN(confirmed), MAX(confirmed) FROM records WHERE campaign_id = ?", (campaign_id,)).fetchone()
+        return {
+            "state": state[0] if state else None,
+            "state_seen": state[1] if state else None,
+            "records_confirmed": count,
+            "first_confirmed": first,
+            "last_confirmed": last,
+        }

@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Records of the Campaigns API v1: the input rows as records, and what an all-or-nothing batch answer means.
+
+A record is `crmRecordId` (1-32 characters), with optional `scheduleAt`, `priority` and `rank`. The API
+takes 1-100 records a request and stores all or none: a record the campaign holds already rejects the
+batch, naming one id; a field error rejects it too. `add_batch` gets every record of a batch to its own
+outcome: the held one counted already present and the rest sent again, a field error isolated by
+halving the batch until the record that carries it is alone.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import json
+import math
+import re
+from decimal import Decimal
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
+    ID_COLUMNS,
+    SCHEDULE_COLUMNS,
+    file_format,
+    next_header,
+    open_text,
+    origin_text,
+    read_schedule,
+    short,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError, problem_of
+
+MAX_BATCH = 100
+MAX_ID_LENGTH = 32
+PRIORITIES = ("HIGH", "MEDIUM", "LOW")
+KEYS = ID_COLUMNS + SCHEDULE_COLUMNS + ("priority", "rank")
+HELD = re.compile(r"(?:already contains record for id|already (?:exists|present|holds)[^:]*):\s*(\S+?)[.,;]?$", re.IGNORECASE)
+ADDED = "added"
+ALREADY_PRESENT = "already_present"
+FAILED = "failed"
+
+
+def input_rows(customers=None, path=None, declared_format=None):
+    """(origin, fields dict or None, error or None) of every row, streamed; origin as the legacy engine numbers it."""
+    for position, entry in enumerate(customers or ()):
+        origin = -position - 1
+        if isinstance(entry, dict):
+            yield origin, entry, None
+        elif isinstance(entry, (list, tuple)):
+            yield origin, None, "expected a customer id or a dict with customer_id, got {0}".format(type(entry).__name__)
+        else:
+            yield origin, {"customer_id": entry}, None
+    if path:
+        reader = csv_rows if file_format(path, declared_format) == "csv" else jsonl_rows
+        for row in reader(path):
+            yield row
+
+
+def csv_rows(path):
+    with open_text(path) as handle:
+        reader = csv.reader(handle)
+        header = [name.strip().lower() for name in next_header(reader) or ()]
+        if not any(name in ID_COLUMNS for name in header):
+            raise ValidationError("customers_file {0}: line 1: the header has no customer-id column.".format(path))
+        for row in reader:
+            if any(field.strip() for field in row):
+                if len(row) > len(header):
+                    yield reader.line_num, None, "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), len(header))
+                    continue
+                yield reader.line_num, dict((name, value) for name, value in zip(header, row) if value.strip()), None
+
+
+def jsonl_rows(path):
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line, parse_float=Decimal)
+            except ValueError as exc:
+                yield number, None, "not valid JSON ({0})".format(short(str(exc)))
+                continue
+            yield (number, entry, None) if isinstance(entry, dict) else (number, None, "expected a JSON object with customer-id")
+
+
+def record_of(fields):
+    """(record in the API's words, None) or (None, reason) for one row's fields."""
+    names = dict((str(key).strip().lower(), key) for key in fields)
+    unknown = sorted(set(names) - set(KEYS))
+    if unknown:
+        return None, "unknown key(s) {0}; use customer_id, schedule, priority and rank".format(", ".join(short(name, 30) for name in unknown))
+    value = dict((name, fields[key]) for name, key in names.items())
+    crm_id, reason = crm_record_id(next((value[name] for name in ID_COLUMNS if name in value), None))
+    if reason:
+        return None, reason
+    record = {"crmRecordId": crm_id}
+    for check in (schedule_at, priority_of, rank_of):
+        reason = check(record, value)
+        if reason:
+            return None, "customer {0}: {1}".format(crm_id, reason)
+    return record, None
+
+
+def crm_record_id(raw):
+    if raw is None or raw.__class__ is bool or isinstance(raw, (dict, list)):
+        return None, "customer-id is missing" if raw is None else "customer-id {0!r} is not an id".format(raw)
+    if isinstance(raw, (float, Decimal)):
+        finite = raw.is_finite() if isinstance(raw, Decimal) else math.isfinite(raw)
+        if not finite or raw != int(raw):
+            return None, "customer-id {0} is a number with a fraction; write it as text".format(raw)
+        raw = int(raw)
+    text = str(raw).strip()
+    if not text:
+        return None, "customer-id is missing"
+    if len(text) > MAX_ID_LENGTH:
+        return None, "customer-id '{0}' has {1} characters; the crmRecordId takes at most {2}".format(short(text), len(text), MAX_ID_LENGTH)
+    return text, None
+
+
+def schedule_at(record, value):
+    raw = next((value[name] for name in SCHEDULE_COLUMNS if name in value), None)
+    if raw is None or not str(raw).strip():
+        return None
+    _epoch, utc, problem = read_schedule(str(raw).strip())
+    if problem:
+        return "schedule '{0}' is not ISO 8601 with a timezone: {1}".format(short(raw), problem)
+    record["scheduleAt"] = utc
+    return None
+
+
+def priority_of(record, value):
+    raw = value.get("priority")
+    if raw is None or not str(raw).strip():
+        return None
+    text = str(raw).strip().upper()
+    if text not in PRIORITIES:
+        return "priority '{0}' is not one of HIGH, MEDIUM, LOW".format(short(raw))
+    record["priority"] = text
+    return None
+
+
+def rank_of(record, value):
+    raw = value.get("rank")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        rank = float(raw) if raw.__class__ is not bool else None
+    except (TypeError, ValueError):
+        rank = None
+    if rank is None or not math.isfinite(rank):
+        return "rank '{0}' is not a number".format(short(raw))
+    record["rank"] = int(rank) if rank == int(rank) else rank
+    return None
+
+
+def held_id(body):
+    """The id a refusal says the campaign holds already ("Campaign already contains record for Id: CRM-12345"), or None."""
+    detail = body.get("detail") if isinstance(body, dict) else body if isinstance(body, str) else None
+    match = HELD.search((detail or "").strip())
+    return match.group(1) if match else None
+
+
+def refusal_text(body):
+    problem = problem_of(body)
+    return problem["summary"] if problem else short(body or "no reason given", 200)
+
+
+def add_batch(post, batch):
+    """[(item, outcome, http status, message)] for a batch of (origin, record) items, sent with post(records).
+
+    post returns (http status, body). 200/201: all added. A refusal naming a held id: that one already present,
+    the rest sent again. Another refusal: halved until the record it concerns is alone (its own failure).
+    A refusal of the whole request (campaign state, not dynamic) is raised by `post` itself.
+    """
+    results, pending = [], [list(batch)]
+    while pending:
+        items = pending.pop()
+        if not items:
+            continue
+        status, body = post([record for _origin, record in items])
+        if status in (200, 201):
+            results.extend((entry, ADDED, status, None) for entry in items)
+            continue
+        held = held_id(body)
+        rest = [entry for entry in items if entry[1]["crmRecordId"] != held]
+        if held is not None and len(rest) < len(items):
+            results.extend((entry, ALREADY_PRESENT, status, None) for entry in items if entry[1]["crmRecordId"] == held)
+            pending.append(rest)
+        elif len(items) == 1:
+            results.append((items[0], FAILED, status, refusal_text(body)))
+        else:
+            half = len(items) // 2
+            pending.extend((items[half:], items[:half]))
+    return results
+
+
+def origin_of(origin):
+    return origin_text(origin) if origin else "a row"

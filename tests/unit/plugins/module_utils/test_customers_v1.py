@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""campaign_customer on the Campaigns API v1: row validation (table-driven), batch outcomes, the ledger, the run."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import json
+from decimal import Decimal
+from unittest.mock import Mock
+
+import pytest
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import BulkFailure
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1CustomerService
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import NotFoundError, ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import Response
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import add_batch, held_id, record_of
+
+CID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+@pytest.mark.parametrize(
+    "fields, record, reason",
+    [
+        ({"customer_id": "CRM-12345"}, {"crmRecordId": "CRM-12345"}, None),
+        ({"customer-id": 101}, {"crmRecordId": "101"}, None),
+        ({"customer_id": " 00123 "}, {"crmRecordId": "00123"}, None),
+        ({"customer_id": Decimal("5.0")}, {"crmRecordId": "5"}, None),
+        ({"customer_id": "x" * 32}, {"crmRecordId": "x" * 32}, None),
+        ({"customer_id": "A", "priority": "medium", "rank": "1.5"}, {"crmRecordId": "A", "priority": "MEDIUM", "rank": 1.5}, None),
+        ({"customer_id": "A", "rank": 3}, {"crmRecordId": "A", "rank": 3}, None),
+        ({"customer_id": "A", "schedule": "2030-01-16T11:00:00+01:00"}, {"crmRecordId": "A", "scheduleAt": "2030-01-16T10:00:00Z"}, None),
+        ({"customer_id": "A", "priority": "", "rank": ""}, {"crmRecordId": "A"}, None),
+        ({"customer_id": "x" * 33}, None, "customer-id '{0}' has 33 characters; the crmRecordId takes at most 32".format("x" * 33)),
+        ({"customer_id": ""}, None, "customer-id is missing"),
+        ({}, None, "customer-id is missing"),
+        ({"customer_id": True}, None, "customer-id True is not an id"),
+        ({"customer_id": 1.5}, None, "customer-id 1.5 is a number with a fraction; write it as text"),
+        ({"customer_id": "A", "priority": "URGENT"}, None, "customer A: priority 'URGENT' is not one of HIGH, MEDIUM, LOW"),
+        ({"customer_id": "A", "rank": "first"}, None, "customer A: rank 'first' is not a number"),
+        ({"customer_id": "A", "rank": "nan"}, None, "customer A: rank 'nan' is not a number"),
+        ({"customer_id": "A", "schedule": "tomorrow"}, None, None),
+        ({"customer_id": "A", "phone": "1"}, None, "unknown key(s) phone; use customer_id, schedule, priority and rank"),
+    ],
+)
+def test_record_of(fields, record, reason):
+    got, why = record_of(fields)
+    assert got == record
+    if reason is not None or record is not None:
+        assert why == reason
+    else:
+        assert why.startswith("customer A: schedule 'tomorrow' is not ISO 8601 with a timezone")
+
+
+@pytest.mark.parametrize(
+    "detail, held",
+    [
+        ("Campaign already contains record for Id: CRM-12345", "CRM-12345"),
+        ("Campaign already contains record for Id: 42.", "42"),
+        ("Validation failed", None),
+        (None, None),
+    ],
+)
+def test_held_id(detail, held):
+    assert held_id({"detail": detail}) == held
+
+
+class FakeRecords:
+    """The all-or-nothing add of the API: a held id names itself, a bad field rejects the whole request."""
+
+    def __init__(self, held=(), bad=(), held_status=409):
+        self.held = set(held)
+        self.bad = set(bad)
+        self.held_status = held_status
+        self.requests = []
+
+    def post(self, records):
+        self.requests.append([record["crmRecordId"] for record in records])
+        assert 1 <= len(records) <= 100
+        for record in records:
+            if record["crmRecordId"] in self.held:
+                return self.held_status, {"title": "Conflict", "detail": "Campaign already contains record for Id: {0}".format(record["crmRecordId"])}
+        if any(record["crmRecordId"] in self.bad for record in records):
+            return 400, {"title": "Validation failed", "errors": [{"field": "records[0].crmRecordId", "code": "Pattern", "message": "invalid"}]}
+        self.held.update(record["crmRecordId"] for record in records)
+        return 201, {"records": [dict(record, state="PENDING") for record in records]}
+
+
+def batch_of(*ids):
+    return [(line, {"crmRecordId": cid}) for line, cid in enumerate(ids, 2)]
+
+
+def outcomes(results):
+    return dict((entry[1]["crmRecordId"], outcome) for entry, outcome, _status, _message in results)
+
+
+@pytest.mark.parametrize(
+    "held, bad, held_status, expected, requests",
+    [
+        ((), (), 409, {"a": "added", "b": "added", "c": "added"}, 1),
+        (("b",), (), 409, {"a": "added", "b": "already_present", "c": "added"}, 2),
+        (("b",), (), 400, {"a": "added", "b": "already_present", "c": "added"}, 2),
+        (("a", "c"), (), 409, {"a": "already_present", "b": "added", "c": "already_present"}, 3),
+        ((), ("c",), 409, {"a": "added", "b": "added", "c": "failed", "d": "added"}, 5),
+        (("a",), ("d",), 409, {"a": "already_present", "b": "added", "c": "added", "d": "failed"}, 6),
+    ],
+)
+def test_add_batch_gets_every_record_its_own_outcome(held, bad, held_status, expected, requests):
+    server = FakeRecords(held, bad, held_status)
+    ids = sorted(expected)
+    results = add_batch(server.post, batch_of(*ids))
+    assert outcomes(results) == expected and len(results) == len(ids)
+    assert len(server.requests) == requests
+
+
+def test_a_field_error_is_reported_with_the_problem_document():
+    results = add_batch(FakeRecords(bad=("b",)).post, batch_of("a", "b"))
+    failed = [entry for entry in results if entry[1] == "failed"]
+    assert failed[0][2:] == (400, "Validation failed; records[0].crmRecordId: invalid")
+
+
+def test_ledger_round_trip(tmp_path):
+    path = str(tmp_path / "ledger.sqlite")
+    ledger = Ledger(path)
+    ledger.confirm(CID, ["a", "b"])
+    ledger.saw_state(CID, "RUNNING")
+    ledger.close()
+    again = Ledger(path)
+    assert again.held(CID, ["a", "c"]) == {"a"} and again.held("other", ["a"]) == set()
+    summary = again.summary(CID)
+    assert summary["records_confirmed"] == 2 and summary["state"] == "RUNNING" and summary["state_seen"]
+
+
+def test_a_file_that_is_no_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    path.write_text("not a database, but text long enough to be read as a header of something" * 10)
+    with pytest.raises(ValidationError, match="ledger_path .* not an SQLite database"):
+        Ledger(str(path))
+
+
+def service_for(server):
+    client = Mock(spec=Client)
+    client.max_retries, client.retry_max_time, client.stats = 3, 10.0, {"requests": 0, "retries": 0}
+
+    def request(method, path, token, body=None, retry=None, accept=(), on_retry=None):
+        assert (method, path, token) == ("POST", "/{0}/records".format(CID), "action") and 409 in accept
+        status, answer = server.post(body["records"])
+        return Response(status, answer)
+
+    client.request.side_effect = request
+    return V1CustomerService(client), client
+
+
+def params(**extra):
+    base = {"campaign_id": CID, "state": "present", "customers": None, "customers_file": None, "batch_size": 100}
+    base.update(extra)
+    return base
+
+
+def test_a_run_adds_counts_and_confirms_in_the_ledger_so_a_rerun_sends_nothing(tmp_path):
+    server = FakeRecords(held=("B",))
+    service, client = service_for(server)
+    ledger = str(tmp_path / "ledger.sqlite")
+    declared = params(customers=["A", {"customer_id": "B", "priority": "LOW"}, "C", "A"], ledger_path=ledger, batch_size=2)
+    changed, result, diff = service.sync(declared)
+    summary = result["summary"]
+    assert changed is True and (summary["requested"], summary["added"], summary["already_present"], summary["duplicates"]) == (3, 2, 1, 1)
+    assert server.requests == [["A", "B"], ["A"], ["C"]] and diff["after"]["added_ids"] == ["A", "C"]
+    client.request.reset_mock()
+    changed, result, _diff = service.sync(declared)
+    assert changed is False and result["summary"]["already_present"] == 3 and client.request.call_count == 0
+    changed, result, _diff = service.sync(params(customers=["A", "D"], ledger_path=ledger), check_mode=True)
+    assert changed is True and (result["summary"]["added"], result["summary"]["already_present"]) == (1, 1) and client.request.call_count == 0
+
+
+def test_check_mode_without_a_ledger_warns_and_sends_nothing():
+    service, client = service_for(FakeRecords())
+    warn = Mock()
+    changed, result, _diff = service.sync(params(customers=["A"]), check_mode=True, warn=warn)
+    assert changed is True and client.request.call_count == 0 and "no ledger_path" in warn.call_args[0][0]
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ({"state": "absent"}, "state=absent is not possible on api campaigns_v1"),
+        ({"exclusive": True}, "exclusive is not possible on api campaigns_v1"),
+        ({"reschedule": True, "calling_hours": {"start": "9:00"}}, "reschedule, calling_hours are not possible"),
+        ({"batch_size": 101}, "batch_size must be from 1 to 100"),
+    ],
+)
+def test_what_the_api_cannot_do_is_refused_before_any_call(extra, words):
+    service, client = service_for(FakeRecords())
+    with pytest.raises(ValidationError, match=words):
+        service.sync(params(customers=["A"], **extra))
+    assert client.request.call_count == 0
+
+
+def test_invalid_rows_refuse_the_run_before_any_call_naming_the_row():
+    service, client = service_for(FakeRecords())
+    with pytest.raises(BulkFailure, match=r"1 invalid row\(s\); nothing was sent.*customers\[1\]: customer-id 'x{33}' has 33 characters") as info:
+        service.sync(params(customers=["A", "x" * 33]))
+    assert client.request.call_count == 0 and info.value.changed is False
+
+
+def test_a_repeat_with_other_fields_is_invalid():
+    service, _client = service_for(FakeRecords())
+    with pytest.raises(BulkFailure, match="customer A is repeated with other fields than customers\\[0\\]"):
+        service.sync(params(customers=[{"customer_id": "A", "priority": "HIGH"}, {"customer_id": "A", "priority": "LOW"}]))
+
+
+def test_failed_records_fail_the_task_and_go_to_the_failures_file(tmp_path):
+    failures = str(tmp_path / "failed.csv")
+    service, _client = service_for(FakeRecords(bad=("B",)))
+    with pytest.raises(BulkFailure, match="1 record\\(s\\) failed") as info:
+        service.sync(params(customers=["A", "B", "C"], failed_records_path=failures))
+    assert info.value.changed is True and info.value.result["summary"]["added"] == 2
+    rows = list(csv.reader(open(failures)))
+    assert rows[1][0] == "B" and rows[1][3] == "400"
+
+
+def test_a_campaign_that_refuses_records_stops_the_run_with_what_was_done():
+    server = FakeRecords()
+    server.post = lambda records: (400, {"title": "Bad Request", "detail": "Campaign is not dynamic"})
+    service, _client = service_for(server)
+    with pytest.raises(BulkFailure, match="the run stopped after 0 added .*not dynamic"):
+        service.sync(params(customers=["A", "B"]))
+
+
+def test_an_unknown_campaign_stops_the_run():
+    service, client = service_for(FakeRecords())
+    client.request.side_effect = NotFoundError("POST", "/x/records", 404, "Campaign not found")
+    with pytest.raises(BulkFailure, match="Campaign not found"):
+        service.sync(params(customers=["A"]))
+
+
+def test_a_csv_file_with_priority_and_rank_columns(tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text("customer-id,priority,rank,schedule\nCRM-1,low,2,\nCRM-2,,,2030-01-16T10:00:00Z\n")
+    server = FakeRecords()
+    sent = []
+    original = server.post
+
+    def post(records):
+        sent.extend(records)
+        return original(records)
+
+    server.post = post
+    service, _client = service_for(server)
+    service.sync(params(customers_file=str(path)))
+    assert sent == [{"crmRecordId": "CRM-1", "priority": "LOW", "rank": 2}, {"crmRecordId": "CRM-2", "scheduleAt": "2030-01-16T10:00:00Z"}]
+
+
+def test_a_jsonl_file(tmp_path):
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in ({"customer_id": "A", "rank": 1.5}, {"customer_id": 7})) + "\n")
+    server = FakeRecords()
+    service, _client = service_for(server)
+    _changed, result, _diff = service.sync(params(customers_file=str(path)))
+    assert result["summary"]["added"] == 2 and server.requests == [["A", "7"]]
