@@ -78,3 +78,40 @@ class Ledger:
             "first_confirmed": first,
             "last_confirmed": last,
         }
+
+    def confirmed_ids(self, campaign_id, limit):
+        rows = self.db.execute("SELECT crm_record_id FROM records WHERE campaign_id = ? ORDER BY confirmed, crm_record_id LIMIT ?", (campaign_id, limit))
+        return [row[0] for row in rows]
+
+
+def remember_state(path, campaign_id, state):
+    """campaign_status: keep the state an answer named, for campaign_info."""
+    if path and state:
+        ledger = Ledger(path)
+        try:
+            ledger.saw_state(campaign_id, state)
+        finally:
+            ledger.close()
+
+
+class LedgerService:
+    """campaign_info on the Campaigns API v1: the API has nothing to read, so only the ledger answers."""
+
+    def __init__(self, client=None):
+        self.client = client
+
+    def info(self, campaign_id, path, limit):
+        if not path:
+            raise ValidationError(
+                "Campaign {0}: the Campaigns API v1 has no endpoint to read a campaign or its records, so campaign_info has"
+                " nothing to ask it. Set ledger_path to the ledger campaign_customer and campaign_status keep, to get what"
+                " they saw.".format(campaign_id)
+            )
+        ledger = Ledger(path)
+        try:
+            known = ledger.summary(campaign_id)
+            ids = ledger.confirmed_ids(campaign_id, max(limit, 0))
+        finally:
+            ledger.close()
+        known.update(id=campaign_id, source="ledger", status=known["state"].lower() if known["state"] else None)
+        return {"campaign": known, "records": ids, "records_total": known["records_confirmed"], "records_truncated": known["records_confirmed"] > len(ids)}

@@ -21,6 +21,14 @@ description:
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
+  ledger_path:
+    description:
+      - Only on O(api=campaigns_v1), which has no read endpoint. The ledger (SQLite) that
+        M(eightbyeight.dynamic_campaigns.campaign_customer) and M(eightbyeight.dynamic_campaigns.campaign_status) keep.
+      - The module then returns what the ledger knows, labelled C(source=ledger) and with a warning: the last state an
+        answer named and when, how many record ids were confirmed and when, and the ids (up to O(records_limit)) in
+        RV(records). Without it the module fails on O(api=campaigns_v1), saying why.
+    type: path
   records:
     description:
       - Also return the campaign's records in RV(records).
@@ -224,6 +232,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ValidationError,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import (
+    LedgerService,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
     run_module,
 )
@@ -234,11 +245,14 @@ OPTIONS = dict(
     records_status=dict(type="list", elements="str", choices=["new", "queued", "accepted", "completed", "scheduled"]),
     records_limit=dict(type="int", default=1000),
     customer_ids=dict(type="list", elements="str"),
+    ledger_path=dict(type="path"),
 )
 
 
 def run(module, campaigns):
     params = module.params
+    if params.get("ledger_path"):
+        raise ValidationError("ledger_path is only for api campaigns_v1, which has no read; the legacy API is read instead.")
     campaign = campaigns.get(params["campaign_id"])
     result = {"campaign": campaign}
     if params.get("customer_ids"):
@@ -263,8 +277,19 @@ def lookup(result, campaigns, params):
     return result
 
 
+def run_v1(module, ledger):
+    params = module.params
+    result = ledger.info(params["campaign_id"], params.get("ledger_path"), params["records_limit"])
+    module.warn(
+        "Campaign {0}: the Campaigns API v1 cannot be read; this is what the ledger {1} saw, not the campaign as it is now.".format(
+            params["campaign_id"], params["ledger_path"]
+        )
+    )
+    return False, result, None
+
+
 def main():
-    run_module(run, OPTIONS, CampaignService)
+    run_module(run, OPTIONS, CampaignService, v1=(run_v1, LedgerService))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,11 @@ options:
         C(buildOnStart), building it first.
     type: bool
     default: false
+  ledger_path:
+    description:
+      - Only on O(api=campaigns_v1). An SQLite ledger (the one M(eightbyeight.dynamic_campaigns.campaign_customer)
+        keeps) where the state the API last named is kept, with when, for M(eightbyeight.dynamic_campaigns.campaign_info).
+    type: path
   wait:
     description:
       - After the change, poll the read API until the campaign reports O(status). Needs O(data_token).
@@ -200,6 +205,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cam
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ValidationError,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import (
+    remember_state,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
     run_module,
 )
@@ -211,12 +219,18 @@ OPTIONS = dict(
     wait_timeout=dict(type="int", default=60),
     enabled=dict(type="bool"),
     build_on_start=dict(type="bool", default=False),
+    ledger_path=dict(type="path"),
 )
 
 
 def run(module, campaigns):
     params = module.params
-    given = (("status ready", params["status"] == "ready"), ("enabled", params.get("enabled") is not None), ("build_on_start", params.get("build_on_start")))
+    given = (
+        ("status ready", params["status"] == "ready"),
+        ("enabled", params.get("enabled") is not None),
+        ("build_on_start", params.get("build_on_start")),
+        ("ledger_path", params.get("ledger_path")),
+    )
     v1_only = [name for name, used in given if used]
     if v1_only:
         raise ValidationError("{0}: only on api campaigns_v1; the legacy API has no such status or option.".format(", ".join(v1_only)))
@@ -245,6 +259,7 @@ def run_v1(module, campaigns):
         check_mode=module.check_mode,
         warn=module.warn,
     )
+    remember_state(params.get("ledger_path"), params["campaign_id"], outcome["state"])
     changed = outcome.pop("changed")
     return changed, outcome, {"before": {}, "after": {"status": outcome["status"]}}
 

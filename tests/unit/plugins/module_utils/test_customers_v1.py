@@ -263,3 +263,23 @@ def test_a_jsonl_file(tmp_path):
     service, _client = service_for(server)
     _changed, result, _diff = service.sync(params(customers_file=str(path)))
     assert result["summary"]["added"] == 2 and server.requests == [["A", "7"]]
+
+
+def test_campaign_info_on_v1_reads_only_the_ledger_and_says_so(tmp_path):
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import LedgerService, remember_state
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.modules import campaign_info
+
+    path = str(tmp_path / "ledger.sqlite")
+    remember_state(path, CID, "PAUSED")
+    ledger = Ledger(path)
+    ledger.confirm(CID, ["A", "B", "C"])
+    ledger.close()
+    module = Mock(spec=["params", "check_mode", "warn"])
+    module.params = {"campaign_id": CID, "ledger_path": path, "records_limit": 2}
+    changed, result, _diff = campaign_info.run_v1(module, LedgerService())
+    assert changed is False and result["campaign"]["source"] == "ledger" and result["campaign"]["status"] == "paused"
+    assert result["records"] == ["A", "B"] and result["records_total"] == 3 and result["records_truncated"] is True
+    assert "not the campaign as it is now" in module.warn.call_args[0][0]
+    module.params["ledger_path"] = None
+    with pytest.raises(ValidationError, match="has no endpoint to read a campaign or its records.*Set ledger_path"):
+        campaign_info.run_v1(module, LedgerService())
