@@ -98,6 +98,10 @@ def next_step(target, known, build_on_start=False):
     ("wait", state), ("fail", why) or ("unknown", why).
     """
     state = known.get("state")
+    if known.get("disabled"):
+        return "fail", "the campaign is disabled, and a disabled campaign accepts only BUILD and RESET: set enabled: true to reach {0}.".format(target)
+    if known.get("build_failed"):
+        return "fail", "BUILD ended in BUILD_ERROR: check the campaign's configuration in Configuration Manager, then build again."
     if state is None:
         return probe(target, known["refused"])
     if target == "purged" and known.get("purged"):
@@ -156,8 +160,12 @@ def learn(known, action, status, body):
         # PURGED is how displayStatus shows a purged PAUSED campaign: an answer showing it needs no other purge.
         known["purged"] = known.get("purged") or action == "PURGE" or (known["campaign"] or {}).get("displayStatus") == "PURGED"
         known["applied"] = True
+        known["build_failed"] = action == "BUILD" and known["state"] == "BUILD_ERROR"
         return
-    named = state_in(body.get("detail") if isinstance(body, dict) else body)
+    detail = body.get("detail") if isinstance(body, dict) else body
+    if re.search(r"\bdisabled\b", detail or "", re.IGNORECASE):
+        known["disabled"] = True
+    named = state_in(detail)
     known["state"] = named
     if named is None:
         known["refused"].add(action)

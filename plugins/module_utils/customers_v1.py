@@ -45,7 +45,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_
 
 # Options of the legacy engine that need a read or a delete, which this API does not have.
 NEEDS_READ_OR_DELETE = ("exclusive", "max_removals", "reschedule", "suppressed_customers", "suppressed_file", "calling_hours")
-CAMPAIGN_REFUSAL = re.compile(r"not (?:a )?dynamic|\b(?:CREATED|BUILDING|STARTING|COMPLETE|DELETED)\b", re.IGNORECASE)
+CAMPAIGN_REFUSAL = re.compile(r"dynamic campaign|not (?:a )?dynamic|\b(?:CREATED|BUILDING|STARTING|COMPLETE|DELETED)\b", re.IGNORECASE)
 
 
 def refuse_unsupported(params):

@@ -295,3 +295,24 @@ def test_a_retried_action_whose_repeat_is_refused_reports_a_change_with_a_warnin
     warn = Mock()
     result = CampaignsV1Service(fake.client).ensure_status(CID, "paused", warn=warn)
     assert result["changed"] is True and "sent again" in warn.call_args[0][0]
+
+
+def test_a_disabled_campaign_fails_saying_to_enable_it():
+    fake = FakeCampaign("PAUSED")
+    fake.client.request.side_effect = lambda *args, **kwargs: Response(409, {"detail": "RESUME is not allowed while the campaign is disabled"})
+    with pytest.raises(CampaignError, match="the campaign is disabled.*set enabled: true to reach running"):
+        CampaignsV1Service(fake.client).ensure_status(CID, "running")
+    assert fake.client.request.call_count == 1
+
+
+@pytest.mark.parametrize("target", ["ready", "running"])
+def test_a_build_that_ends_in_build_error_fails_instead_of_building_again(target):
+    fake = FakeCampaign("BUILD_ERROR")
+    fake.client.request.side_effect = lambda *args, **kwargs: (
+        Response(200, {"id": CID, "state": "BUILD_ERROR"})
+        if kwargs["body"]["action"] == "BUILD"
+        else Response(409, {"detail": "START is not allowed in state BUILD_ERROR"})
+    )
+    with pytest.raises(CampaignError, match="BUILD ended in BUILD_ERROR"):
+        CampaignsV1Service(fake.client).ensure_status(CID, target)
+    assert fake.client.request.call_count <= 2

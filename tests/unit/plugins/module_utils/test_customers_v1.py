@@ -226,9 +226,9 @@ def test_failed_records_fail_the_task_and_go_to_the_failures_file(tmp_path):
 
 def test_a_campaign_that_refuses_records_stops_the_run_with_what_was_done():
     server = FakeRecords()
-    server.post = lambda records: (400, {"title": "Bad Request", "detail": "Campaign is not dynamic"})
+    server.post = lambda records: (400, {"title": "Bad request", "detail": "Records can only be added to a dynamic campaign"})
     service, _client = service_for(server)
-    with pytest.raises(BulkFailure, match="the run stopped after 0 added .*not dynamic"):
+    with pytest.raises(BulkFailure, match="the run stopped after 0 added .*dynamic campaign"):
         service.sync(params(customers=["A", "B"]))
 
 
