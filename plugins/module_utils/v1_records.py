@@ -54,8 +54,7 @@ def input_rows(customers=None, path=None, declared_format=None):
             yield origin, {"customer_id": entry}, None
     if path:
         reader = csv_rows if file_format(path, declared_format) == "csv" else jsonl_rows
-        for row in reader(path):
-            yield row
+        yield from reader(path)
 
 
 def csv_rows(path):

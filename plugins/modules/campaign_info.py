@@ -25,7 +25,7 @@ options:
     description:
       - Only on O(api=campaigns_v1), which has no read endpoint. The ledger (SQLite) that
         M(eightbyeight.dynamic_campaigns.campaign_customer) and M(eightbyeight.dynamic_campaigns.campaign_status) keep.
-      - The module then returns what the ledger knows, labelled C(source=ledger) and with a warning: the last state an
+      - The module then returns what the ledger knows, labelled C(source=ledger) and with a warning; that is the last state an
         answer named and when, how many record ids were confirmed and when, and the ids (up to O(records_limit)) in
         RV(records). Without it the module fails on O(api=campaigns_v1), saying why.
     type: path

@@ -79,8 +79,8 @@ attributes:
     description:
       - With O(data_token), check mode reads the campaign and reports exactly the transitions a real run would make.
       - Without O(data_token) it cannot read, so it reports C(changed=true) and one transition from null to O(status).
-  - On O(api=campaigns_v1) check mode sends nothing, reports C(changed=true), the actions it would try in C(actions)
-    and a warning that it has no state to go on.
+      - On O(api=campaigns_v1) check mode sends nothing, reports C(changed=true), the actions it would try in
+        C(actions) and a warning that it has no state to go on.
   diff_mode:
     support: full
     description: Shows the status before and after.
