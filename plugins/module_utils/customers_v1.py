@@ -139,10 +139,12 @@ class V1Run:
                 continue
             cid = record["crmRecordId"]
             seen = self.first.get(cid)
+            # The fields as a hash, not the record: a million records must not be held in memory.
+            fingerprint = hash(tuple(sorted(record.items())))
             if seen is None:
-                self.first[cid] = (origin, record)
+                self.first[cid] = (origin, fingerprint)
                 counts["requested"] += 1
-            elif seen[1] == record:
+            elif seen[1] == fingerprint:
                 counts["duplicates"] += 1
             else:
                 self.invalid(origin, fields, "customer {0} is repeated with other fields than {1}".format(cid, origin_text(seen[0])))
