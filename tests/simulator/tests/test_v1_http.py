@@ -22,12 +22,12 @@ def url(sim, cid, site='US1', tail=''):
     return '%s/cc/%s/campaigns/v1/%s%s' % (sim.url, site, cid, tail)
 
 
-def patch(sim, cid, body, headers=HEADERS, **kwargs):
-    return requests.patch(url(sim, cid, **kwargs), json=body, headers=headers)
+def patch(sim, cid, body, headers=None, **kwargs):
+    return requests.patch(url(sim, cid, **kwargs), json=body, headers=HEADERS if headers is None else headers)
 
 
-def add(sim, cid, records, headers=HEADERS, **kwargs):
-    return requests.post(url(sim, cid, tail='/records', **kwargs), json={'records': records}, headers=headers)
+def add(sim, cid, records, headers=None, **kwargs):
+    return requests.post(url(sim, cid, tail='/records', **kwargs), json={'records': records}, headers=HEADERS if headers is None else headers)
 
 
 def faults(sim, **settings):
