@@ -293,7 +293,8 @@ class Report:
             elapsed=round(elapsed, 3),
             records_per_second=round(run.tally.handled / elapsed, 1),
             requests=run.client.stats["requests"],
-            retries=run.client.stats["retries"],
+            retries=run.client.stats["retries"] + (run.sender.resent if run.sender else 0),
+            rate_limited=run.pacer.limited_count,
         )
         result = {
             "campaign_id": run.campaign_id,

@@ -4,8 +4,8 @@
 """Send stage of a bulk run: one worker pool and one `send_until_answered` for adds and deletes alike.
 
 A request's own retries (5xx, 429, lost answers) are the client's; here a 206
-(outcome unknown) is sent again, a 413 splits a batch, the throttle paces
-every request, and a run stops when the API refuses the whole request or
+(outcome unknown) is sent again, a 413 splits a batch, the pacer (rate_pacing) gives
+every request its turn and a 429 a later one, and a run stops when the API refuses the whole request or
 stops answering. Each customer leaves this stage as an ItemResult; those whose
 outcome an answer left open are UNKNOWN and go to the settle stage.
 """
@@ -151,27 +151,26 @@ class WorkerPool:
 
 
 class Attempt:
-    """What the retries of one request tell: whether an attempt may have been applied, rate limiting."""
+    """What the retries of one request tell: whether an attempt may have been applied."""
 
-    def __init__(self, throttle):
-        self.throttle = throttle
+    def __init__(self, pacer):
+        self.pacer = pacer
         self.ambiguous = False
 
     def on_retry(self, outcome):
-        if getattr(outcome, "status_code", None) == 429:
-            self.throttle.rate_limited()
-        elif not (isinstance(outcome, Exception) and never_sent(outcome)):
+        if not (isinstance(outcome, Exception) and never_sent(outcome)):
             # A lost answer, a reset or a 5xx may hide a write the server applied.
             self.ambiguous = True
-        self.throttle.pace()
+        self.pacer.pace()
 
 
 class Sender:
-    """One request until it is answered: throttled, 206 sent again, no-answer streaks stop the run."""
+    """One request until it is answered: paced, 429 and 206 sent again, no-answer streaks stop the run."""
 
     def __init__(self, run):
         self.run = run
         self.dead = 0
+        self.resent = 0
         self.lock = threading.Lock()
 
     def send_until_answered(self, request, *args):
@@ -191,22 +190,43 @@ class Sender:
         return Answer(None, True, ALWAYS_206)
 
     def call(self, request, *args):
-        """One request through the throttle; (Response or None if unanswered, ambiguous)."""
-        throttle = self.run.throttle
-        attempt = Attempt(throttle)
-        throttle.acquire()
+        """One request in the pacer's turn, a 429 sent again in a later one; (Response or None if unanswered, ambiguous).
+
+        The 429s are the pacer's (the client does not retry them here), within the client's
+        max_retries and retry_max_time; the other transient failures are the client's.
+        """
+        pacer, client = self.run.pacer, self.run.client
+        attempt, started, not_before = Attempt(pacer), pacer.clock(), None
+        for tries in range(1, max(1, client.max_retries) + 1):
+            response = self.attempt(pacer, attempt, not_before, request, args)
+            if response is None or response.status != 429:
+                return response, attempt.ambiguous
+            wait = pacer.rate_limited(response.headers, tries)
+            if tries >= client.max_retries or pacer.clock() + wait - started > client.retry_max_time:
+                break
+            not_before = pacer.clock() + wait
+            with self.lock:
+                self.resent += 1
+        return None, attempt.ambiguous
+
+    def attempt(self, pacer, attempt, not_before, request, args):
+        """One request (with the client's own retries); None when it got no usable answer."""
+        pacer.acquire(not_before)
         try:
             response = request(*(args + (attempt.on_retry,)))
         except TransportError as exc:
-            return None, attempt.ambiguous or exc.sent
+            attempt.ambiguous = attempt.ambiguous or exc.sent
+            return None
         except ApiError as exc:
             if exc.status in (429, 502, 503, 504):
-                return None, attempt.ambiguous or exc.status != 429
+                attempt.ambiguous = attempt.ambiguous or exc.status != 429
+                return None
             raise RunStopped(CampaignError(self.run.campaign_id, "the request failed", exc))
         finally:
-            throttle.release()
-        throttle.answered()
-        return response, attempt.ambiguous
+            pacer.release()
+        if response.status != 429:
+            pacer.answered(response.headers)
+        return response
 
     def count_dead(self):
         with self.lock:

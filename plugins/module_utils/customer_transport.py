@@ -1,13 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pacing of bulk requests and the streaming read of a campaign's records.
-
-The API publishes no rate limit. Throttle lowers the concurrency and sets a
-request rate from what was answered in the last second when a 429 comes
-back, then raises both again while no 429 arrives (additive increase,
-multiplicative decrease), within `workers` and `max_requests_per_second`.
-"""
+"""The streaming read of a campaign's records (the pacing of bulk requests is rate_budget's and rate_pacing's)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,9 +9,6 @@ __metaclass__ = type
 
 import json
 import re
-import threading
-import time
-from collections import deque
 
 # Fast path: the stats API writes record-id before status; checked per chunk.
 RECORD_PAIR = re.compile(rb'"record-id"\s*:\s*"?(\d+)"?[^{}]*?"status"\s*:\s*"?(\d+)"?')
@@ -145,74 +136,3 @@ def records_by_token(block):
             cid = int(value) if value else None
         else:
             status = int(value) if value else None
-
-
-class Throttle:
-    """Concurrency slots and request pacing shared by the worker threads."""
-
-    def __init__(self, workers, max_rate=None, clock=time.monotonic, sleep=time.sleep):
-        self.ceiling = max(1, workers)
-        self.limit = self.ceiling
-        self.active = 0
-        self.max_rate = max_rate or None
-        self.rate = self.max_rate
-        self.clock = clock
-        self.sleep = sleep
-        self.cond = threading.Condition()
-        self.next_slot = 0.0
-        self.answers = deque()
-        self.last_limited = None
-        self.last_raise = clock()
-        self.limited_count = 0
-
-    def acquire(self):
-        with self.cond:
-            while self.active >= self.limit:
-                self.cond.wait(0.5)
-            self.active += 1
-        self.pace()
-
-    def release(self):
-        with self.cond:
-            self.active -= 1
-            self.cond.notify_all()
-
-    def pace(self):
-        """Wait for this request's slot when a rate applies."""
-        with self.cond:
-            if not self.rate:
-                return
-            now = self.clock()
-            slot = max(now, self.next_slot)
-            self.next_slot = slot + 1.0 / self.rate
-        if slot > now:
-            self.sleep(slot - now)
-
-    def answered(self):
-        """A request got an answer other than 429."""
-        with self.cond:
-            now = self.clock()
-            self.answers.append(now)
-            while self.answers and self.answers[0] < now - 1.0:
-                self.answers.popleft()
-            if self.last_limited is not None and now - self.last_limited > 2.0 and now - self.last_raise > 1.0:
-                self.raise_limits(now)
-
-    def raise_limits(self, now):
-        self.last_raise = now
-        self.limit = min(self.ceiling, self.limit + 1)
-        if self.rate:
-            rate = self.rate * 1.05
-            self.rate = min(rate, self.max_rate) if self.max_rate else rate
-
-    def rate_limited(self):
-        """A 429: halve the concurrency, pace at what the server just took."""
-        with self.cond:
-            now = self.clock()
-            self.limited_count += 1
-            if self.last_limited is None or now - self.last_limited > 1.0:
-                taken = len([t for t in self.answers if t >= now - 1.0])
-                rate = max(1.0, taken * 0.95)
-                self.rate = min(self.rate, rate) if self.rate else rate
-                self.limit = max(1, self.limit // 2)
-            self.last_limited = now

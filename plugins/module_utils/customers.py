@@ -62,8 +62,11 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     CustomerInput,
     unique_rows,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
-    Throttle,
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import (
+    open_store,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import (
+    Pacer,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
@@ -123,6 +126,13 @@ class Interruption:
             self.raise_it()
 
 
+def paced_write_policy(client):
+    """The client's write retries without 429: a bulk run sends a 429 again in its pacer's turn (bulk_send.Sender)."""
+    policy = client.write_policy(retry_unanswered=True)
+    policy.statuses = policy.statuses - frozenset((429,))
+    return policy
+
+
 class CustomerService:
     """campaign_customer's service: the HTTP calls of a bulk run, and the run itself."""
 
@@ -156,8 +166,8 @@ class CustomerService:
             self.records_path(campaign_id),
             "action",
             data=data,
-            retry=self.client.write_policy(retry_unanswered=True),
-            accept=(400, 404, 409, 413, 500),
+            retry=paced_write_policy(self.client),
+            accept=(400, 404, 409, 413, 429, 500),
             on_retry=on_retry,
         )
 
@@ -166,14 +176,14 @@ class CustomerService:
             "DELETE",
             "{0}/{1}".format(self.records_path(campaign_id), cid),
             "action",
-            retry=self.client.write_policy(retry_unanswered=True),
-            accept=(400, 404, 500),
+            retry=paced_write_policy(self.client),
+            accept=(400, 404, 429, 500),
             on_retry=on_retry,
         )
 
 
 class BulkRun:
-    """One sync: the shared state of its stages (options, tally, progress, throttle, plan) and their order."""
+    """One sync: the shared state of its stages (options, tally, progress, pacer, plan) and their order."""
 
     def __init__(self, service, options, source, check_mode, warn, started):
         self.service = service
@@ -189,7 +199,8 @@ class BulkRun:
         self.writer = FailureWriter(options.failed_records_path) if options.failed_records_path else None
         self.tally = Tally(self.writer)
         self.progress = Progress(options.progress_path, self.campaign_id, options.state)
-        self.throttle = Throttle(options.workers, options.max_rate)
+        self.pacer = Pacer(open_store(self.client.tenant, self.client.base_url), options.max_rate)
+        self.sender = None
         self.report = Report(self)
         self.plan = None
         self.interruption = Interruption()
@@ -202,6 +213,7 @@ class BulkRun:
         self.lock = threading.RLock()
 
     def close(self):
+        self.pacer.close()
         if self.writer is not None:
             self.writer.close()
 
@@ -236,7 +248,8 @@ class BulkRun:
         return self.outcome()
 
     def send(self):
-        pool, sender, plan = WorkerPool(self), Sender(self), self.plan
+        self.sender = Sender(self)
+        pool, sender, plan = WorkerPool(self), self.sender, self.plan
         if self.options.state == "present":
             # Do-not-call first, so suppressed customers stop being dialed as soon as possible.
             self.delete_phase("suppressing", pool, sender, ((cid, None) for cid in plan.suppress_removals), len(plan.suppress_removals), SUPPRESS)

@@ -11,7 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import tempfile
 import functools
+
+import pytest
 
 EXAMPLES = collections.Counter()
 
@@ -39,3 +42,9 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_sep("-", "hypothesis: {0} examples run by {1} property tests".format(sum(EXAMPLES.values()), len(EXAMPLES)))
     for name, examples in sorted(EXAMPLES.items()):
         terminalreporter.write_line("{0:7d}  {1}".format(examples, name))
+
+
+@pytest.fixture(autouse=True)
+def private_rate_budgets(tmp_path, monkeypatch):
+    """Each test its own temporary directory, so no test shares a tenant's rate budget file with another."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

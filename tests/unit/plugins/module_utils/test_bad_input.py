@@ -165,6 +165,7 @@ def service_client(can_read=True):
     api = Mock(spec=Client)
     type(api).can_read = PropertyMock(return_value=can_read)
     api.stats = {"requests": 0, "retries": 0}
+    api.tenant, api.base_url = "acme", "http://127.0.0.1:1"
     return api
 
 

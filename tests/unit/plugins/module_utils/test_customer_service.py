@@ -10,7 +10,7 @@ from unittest.mock import Mock, PropertyMock
 
 import pytest
 
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response, RetryPolicy
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import (
     BulkFailure,
     CustomerService,
@@ -22,7 +22,9 @@ def client(can_read=False):
     fake = Mock(spec=Client)
     type(fake).can_read = PropertyMock(return_value=can_read)
     fake.stats = {"requests": 0, "retries": 0}
-    fake.write_policy.return_value = None
+    fake.write_policy.return_value = RetryPolicy()
+    fake.tenant, fake.base_url = "acme", "http://127.0.0.1:1"
+    fake.max_retries, fake.retry_max_time = 5, 120.0
     return fake
 
 

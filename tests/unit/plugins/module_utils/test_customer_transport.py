@@ -14,7 +14,6 @@ import requests
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import (
     IncompleteBody,
-    Throttle,
     parse_records,
     record_objects,
 )
@@ -83,30 +82,6 @@ class FakeClock:
 
     def sleep(self, seconds):
         self.now += seconds
-
-
-def test_throttle_paces_at_the_accepted_rate_after_429_then_recovers():
-    clock = FakeClock()
-    throttle = Throttle(4, clock=clock, sleep=clock.sleep)
-    for _round in range(50):
-        throttle.answered()
-        clock.now += 0.01
-    throttle.rate_limited()
-    assert throttle.limit == 2
-    assert throttle.rate == pytest.approx(50 * 0.95)
-    clock.now += 3.0
-    throttle.answered()
-    assert throttle.limit == 3
-    assert throttle.rate == pytest.approx(50 * 0.95 * 1.05)
-
-
-def test_throttle_never_exceeds_the_user_cap():
-    clock = FakeClock()
-    throttle = Throttle(2, max_rate=10, clock=clock, sleep=clock.sleep)
-    start = clock.now
-    for _round in range(21):
-        throttle.pace()
-    assert clock.now - start == pytest.approx(2.0)
 
 
 def test_feed_stops_every_worker_at_the_first_error():
