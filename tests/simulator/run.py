@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from aiohttp import web  # noqa: E402
 
 from dcsim.app import Server, load_fixture, make_app  # noqa: E402
-from dcsim.faults import DELETE_VARIANTS, STATUS_METHODS, Faults  # noqa: E402
+from dcsim.faults import DELETE_VARIANTS, RATE_LIMIT_HEADERS, STATUS_METHODS, Faults  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -37,6 +37,7 @@ def parse_args(argv=None):
     parser.add_argument('--latency-ms', type=float, default=0)
     parser.add_argument('--error-rate', type=float, default=0.0)
     parser.add_argument('--rate-limit', type=float, default=0, help='requests/s per tenant')
+    parser.add_argument('--rate-limit-headers', choices=RATE_LIMIT_HEADERS, default='off', help='rate-limit headers on every answer to a limited tenant')
     parser.add_argument('--reset-rate', type=float, default=0.0)
     parser.add_argument('--lost-response-rate', type=float, default=0.0)
     parser.add_argument('--timeout-rate', type=float, default=0.0)
@@ -52,6 +53,7 @@ def build_faults(args):
         'latency_ms',
         'error_rate',
         'rate_limit',
+        'rate_limit_headers',
         'reset_rate',
         'lost_response_rate',
         'timeout_rate',

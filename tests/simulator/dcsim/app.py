@@ -246,7 +246,7 @@ async def pre_faults(request, faults, entry):
     resp = bad_answer(request, faults, entry)
     if resp is not None:
         return resp
-    if faults.rate_limit and faults.rate_limited(basic_user(request)[0] or '', time.monotonic()):
+    if faults.limits_rate and faults.rate_limited(basic_user(request)[0] or '', time.monotonic()):
         entry['fault'] = 'rate_limited'
         resp = jresp(429, {'message': 'Too Many Requests'})
         resp.headers['Retry-After'] = '1'
@@ -304,6 +304,8 @@ async def api_middleware(request, handler):
         # The transport is gone; an empty response is never written.
         return web.Response(status=499)
     entry['status'] = resp.status
+    if srv.faults.rate_limit_headers != 'off' and not resp.prepared:
+        resp.headers.update(srv.faults.rate_headers(basic_user(request)[0] or '', time.monotonic()))
     return resp
 
 

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import math
 import random
 
 from .state_v1 import Options
@@ -17,6 +18,7 @@ BAD_ANSWERS = ('off', 'html', 'invalid_json', 'empty', 'status')
 BAD_ANSWER_METHODS = ('any', 'read', 'write')
 # 8x8's documented records read has no schedule field; 'shown' adds schedule-date-time to every record.
 RECORDS_SCHEDULE = ('hidden', 'shown')
+RATE_LIMIT_HEADERS = ('off', 'x-ratelimit', 'ratelimit', 'both')
 RATES = ('error_rate', 'reset_rate', 'lost_response_rate', 'timeout_rate', 'latency_spike_rate')
 DEFAULTS = {
     'latency_ms': 0,
@@ -24,6 +26,8 @@ DEFAULTS = {
     'latency_spike_ms': 1000,
     'error_rate': 0.0,
     'rate_limit': 0,
+    'tenant_rate_limits': {},
+    'rate_limit_headers': 'off',
     'reset_rate': 0.0,
     'lost_response_rate': 0.0,
     'timeout_rate': 0.0,
@@ -113,6 +117,15 @@ def _one_of_statuses(*statuses):
     return check
 
 
+def _tenant_limits(name, value):
+    # {tenant: requests per second}; a tenant not named has rate_limit
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError('%s must be a mapping of tenant to requests per second' % name)
+    return dict((str(tenant), _number(name, limit)) for tenant, limit in value.items())
+
+
 def _limit(name, value):
     # null switches a limit off, like 0
     return 0 if value is None else _number(name, value)
@@ -131,6 +144,8 @@ VALIDATORS.update(
     v1_409_names_state=_bool,
     v1_duplicate_status=_one_of_statuses(409, 400),
     v1_add_status=_one_of_statuses(201, 200),
+    tenant_rate_limits=_tenant_limits,
+    rate_limit_headers=_choice(RATE_LIMIT_HEADERS),
 )
 
 
@@ -157,7 +172,8 @@ class Faults(object):
             setattr(self, name, value)
         if 'seed' in clean:
             self.rng.seed(self.seed)
-        self.pre = bool(self.latency_ms or self.latency_spike_rate or self.error_rate or self.rate_limit or self.reset_rate or self.bad_answer != 'off')
+        self.limits_rate = bool(self.rate_limit or any(self.tenant_rate_limits.values()))
+        self.pre = bool(self.latency_ms or self.latency_spike_rate or self.error_rate or self.limits_rate or self.reset_rate or self.bad_answer != 'off')
         self.post = bool(self.lost_response_rate or self.timeout_rate)
 
     def clear(self):
@@ -185,14 +201,40 @@ class Faults(object):
     def error_status(self):
         return self.rng.choice((502, 503, 504))
 
-    def rate_limited(self, tenant, now):
-        """Sliding 1 s window per tenant; refused requests do not count."""
-        if not self.rate_limit:
-            return False
+    def limit_of(self, tenant):
+        """Requests per second the tenant may send (0: no limit)."""
+        return self.tenant_rate_limits.get(tenant, self.rate_limit)
+
+    def window_of(self, tenant, now):
         window = self.windows[tenant]
         while window and window[0] <= now - 1.0:
             window.popleft()
-        if len(window) >= self.rate_limit:
+        return window
+
+    def rate_limited(self, tenant, now):
+        """Sliding 1 s window per tenant; refused requests do not count."""
+        limit = self.limit_of(tenant)
+        if not limit:
+            return False
+        window = self.window_of(tenant, now)
+        if len(window) >= limit:
             return True
         window.append(now)
         return False
+
+    def rate_headers(self, tenant, now):
+        """The rate-limit headers of an answer to the tenant: {} when off or the tenant has no limit."""
+        limit = self.limit_of(tenant)
+        if self.rate_limit_headers == 'off' or not limit:
+            return {}
+        window = self.window_of(tenant, now)
+        remaining = max(0, int(limit) - len(window))
+        reset = int(math.ceil(window[0] + 1.0 - now)) if window and not remaining else 0
+        values = {'Limit': '%g' % limit, 'Remaining': str(remaining), 'Reset': str(reset)}
+        headers = {}
+        if self.rate_limit_headers in ('x-ratelimit', 'both'):
+            headers.update(('X-RateLimit-' + name, value) for name, value in values.items())
+        if self.rate_limit_headers in ('ratelimit', 'both'):
+            headers.update(('RateLimit-' + name, value) for name, value in values.items())
+            headers['RateLimit-Policy'] = '%g;w=1' % limit
+        return headers

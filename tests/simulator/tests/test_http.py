@@ -236,6 +236,40 @@ def test_rate_limit(api):
     assert 'rate_limited' in [e['fault'] for e in log(api)]
 
 
+def test_rate_limit_headers_count_down_per_tenant(api):
+    faults(api, rate_limit=3, rate_limit_headers='both')
+    answers = [add(api, 2, [{'customer-id': str(1000200 + n)}]) for n in range(4)]
+    assert [r.status_code for r in answers[:3]] == [207, 207, 207]
+    assert [r.headers['X-RateLimit-Remaining'] for r in answers[:3]] == ['2', '1', '0']
+    assert answers[0].headers['RateLimit-Limit'] == '3' and answers[0].headers['RateLimit-Policy'] == '3;w=1'
+    assert answers[2].headers['RateLimit-Reset'] == '1' and answers[0].headers['X-RateLimit-Reset'] == '0'
+    assert answers[3].status_code == 429 and answers[3].headers['Retry-After'] == '1'
+    assert answers[3].headers['RateLimit-Remaining'] == '0'
+
+
+def test_rate_limit_headers_off_by_default_and_one_family_at_a_time(api):
+    faults(api, rate_limit=3)
+    assert 'X-RateLimit-Limit' not in add(api, 2, [{'customer-id': '1000200'}]).headers
+    faults(api, rate_limit_headers='x-ratelimit')
+    headers = add(api, 2, [{'customer-id': '1000201'}]).headers
+    assert 'X-RateLimit-Limit' in headers and 'RateLimit-Limit' not in headers
+
+
+def test_a_tenant_limit_overrides_the_common_one_and_windows_are_per_tenant(api):
+    faults(api, rate_limit=100, tenant_rate_limits={'acme': 2, 'globex': 0})
+    codes = [add(api, 2, [{'customer-id': str(1000200 + n)}]).status_code for n in range(3)]
+    assert codes == [207, 207, 429]
+    # Another tenant's window is its own (its credentials are refused, but not rate limited).
+    other = requests.get(stats(api, '2.json'), auth=('globex', 'nope'))
+    assert other.status_code == 401
+    assert requests.get(api.url + '/_sim/faults').json()['tenant_rate_limits'] == {'acme': 2, 'globex': 0}
+
+
+@pytest.mark.parametrize('value', [5, [1], {'acme': -1}, {'acme': 'x'}])
+def test_tenant_rate_limits_must_be_a_mapping_of_numbers(api, value):
+    assert requests.patch(api.url + '/_sim/faults', json={'tenant_rate_limits': value}).status_code == 400
+
+
 def test_reset_not_applied(api):
     faults(api, reset_rate=1.0)
     with pytest.raises(requests.ConnectionError):
