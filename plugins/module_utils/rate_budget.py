@@ -35,8 +35,9 @@ except ImportError:  # not a POSIX system: the budget stays in the process
 
 SLICE = 0.1  # answers are counted in slices of 0.1 s over the last second
 WINDOW = 1.0
-DECREASE = 0.9  # a cut multiplies the rate by this at least
-MARGIN = 0.97  # and goes below the rate the API just accepted by this factor
+DECREASE = 0.985  # a cut multiplies the rate by this at least
+FLOOR = 0.5  # and by this at most
+MARGIN = 0.985  # and goes below the rate the API just accepted by this factor
 COOLDOWN = 1.0  # one cut a second: the other 429s of that second answer requests sent before the cut
 GROWTH = 0.01  # share of the rate at the last cut added per second right after the cut
 DOUBLING = 2.0  # the growth doubles every DOUBLING seconds without a 429
@@ -95,14 +96,15 @@ def accepted(state, now):
 
 def rate_limited(state, now, wait=None):
     """429s reached a task: pause every task when the API asks for long, cut the rate once a second."""
-    if wait and (wait >= LONG_WAIT or state["streak"] >= STREAK):
+    if wait and (wait >= LONG_WAIT or state["streak"] >= STREAK) and state["pause_until"] <= now:
         pause(state, now, wait)
     if now - state["cut_at"] < COOLDOWN:
         return
     taken = accepted(state, now)
-    rate = state["rate"]
+    rate = state["cut_from"] = state["rate"]
     if rate:
-        state["rate"] = max(MIN_RATE, min(rate * DECREASE, taken * MARGIN) if taken else rate * DECREASE)
+        # Never below half: a second with little sent (a pause, a slow start) tells nothing about the limit.
+        state["rate"] = max(MIN_RATE, rate * FLOOR, min(rate * DECREASE, taken * MARGIN))
     else:
         state["rate"] = max(MIN_RATE, taken * MARGIN) if taken else FIRST_RATE
     state["peak"] = max(taken, state["rate"])
@@ -130,6 +132,10 @@ def grow(state, now):
     rate = state["rate"]
     if not rate:
         return
+    if now - state["cut_at"] < COOLDOWN:
+        # Answers accepted before the 429 that other tasks hand over late: the cut counted too few.
+        bound = state["cut_from"] * DECREASE if state["cut_from"] else rate * 2
+        rate = state["rate"] = max(rate, min(accepted(state, now) * MARGIN, bound))
     since = max(0.0, now - state["grown_at"])
     quiet = now - max(state["cut_at"], state["pause_until"])
     rate += since * GROWTH * state["peak"] * 2 ** min(max(quiet, 0.0) / DOUBLING, 10)

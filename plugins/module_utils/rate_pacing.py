@@ -26,7 +26,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cli
     parse_retry_after,
 )
 
-SYNC = 0.1
+SYNC = 0.02  # unbounded: hand over the answers and read the rate this often (50 file updates a second at most)
 MAX_BACKOFF = 30.0
 POLICY_ITEM = re.compile(r'(?:^|[,\s])(?:"[^"]*";\s*)?(?:q=)?(\d+(?:\.\d+)?)\s*;\s*(?:[^,]*;\s*)?w=(\d+(?:\.\d+)?)')
 EPOCH = 1e9  # a reset above this is a time (seconds since 1970), not a delay
@@ -117,19 +117,20 @@ class Pacer:
             self.own_next = slot + 1.0 / self.max_rate
         return slot
 
-    def shared_turn(self):
+    def shared_turn(self, take=True):
+        """The slot of a request in the tenant's schedule (take=False: only hand over the answers)."""
         with self.lock:
             now = self.clock()
-            if not (self.rate or self.limited or self.hints) and self.synced is not None and now - self.synced < SYNC:
+            if take and not (self.rate or self.limited or self.hints) and self.synced is not None and now - self.synced < SYNC:
                 return now
             counts, self.ok, self.limited = (self.ok, self.limited), 0, 0
             hints, self.hints, wait, self.longest_wait = self.hints, [], self.longest_wait, None
             self.synced = now
-        slot, rate = self.store.update(lambda state: self.settle(state, now, counts, hints, wait), now)
+        slot, rate = self.store.update(lambda state: self.settle(state, now, counts, hints, wait, take), now)
         self.rate = rate
         return slot
 
-    def settle(self, state, now, counts, hints, wait):
+    def settle(self, state, now, counts, hints, wait, take):
         """In the shared state: what this task's answers said since its last turn, then its slot."""
         rate_budget.note(state, now, counts[0], counts[1])
         for ceiling, pause_for in hints:
@@ -137,7 +138,7 @@ class Pacer:
         if counts[1]:
             rate_budget.rate_limited(state, now, wait)
         rate_budget.grow(state, now)
-        return rate_budget.take_slot(state, now, now), state["rate"]
+        return rate_budget.take_slot(state, now, now) if take else now, state["rate"]
 
     def answered(self, headers=None):
         """A request got an answer other than 429."""
@@ -158,6 +159,8 @@ class Pacer:
             self.longest_wait = max(wait, self.longest_wait or 0.0)
             if hint != (None, None):
                 self.hints.append(hint)
+        # At once, not at this request's next turn (after its wait): the cut must count the second just gone.
+        self.shared_turn(take=False)
         return wait
 
     def close(self):

@@ -10,6 +10,7 @@
     python tests/bench/run.py --latency-ms 50          # expect >= 0.8 x workers x batch / latency
     python tests/bench/run.py --rate-limit 50          # expect >= 0.95 x R x batch, no 429 left unhandled
     python tests/bench/run.py --records 1m --repeat 3 --skip-data-token   # ranges on a busy machine
+    python tests/bench/run.py --parallel 4 --rate-limit 50   # 1 task alone, then 4 tasks of one tenant (parallel.py)
 
 One table, one row per run, each against a fresh campaign of one simulator: an ansible.builtin.uri loop
 (--uri-requests POSTs of batch_size customers, one after the other, rate extrapolated), the plainest fast
@@ -47,6 +48,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+import parallel
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback_plugins")
 FIXTURE = {"tenant": "acme", "action_token": "act-123", "data_token": "data-456", "crm_customers": [{"from": 1000000, "count": 6000000}], "campaigns": []}
@@ -77,6 +80,8 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--latency-ms", type=float, default=0, help="simulator latency of every API request")
     parser.add_argument("--rate-limit", type=float, default=0, help="simulator rate limit, requests/s (429 + Retry-After above it)")
+    parser.add_argument("--rate-limit-headers", default="off", choices=("off", "x-ratelimit", "ratelimit", "both"), help="simulator rate-limit headers")
+    parser.add_argument("--parallel", type=int, default=0, help="only the parallel scenario: 1 task alone, then N tasks of one tenant (needs --rate-limit)")
     parser.add_argument("--uri-requests", type=int, default=10, help="items of the ansible.builtin.uri loop, batch_size customers each (0: skip)")
     parser.add_argument("--status-repeat", type=int, default=5, help="campaign_status and uri tasks timed for the per-task figure (0: skip)")
     parser.add_argument("--skip-data-token", action="store_true", help="only the runs without data_token")
@@ -112,7 +117,7 @@ class Simulator:
         with open(fixture, "w") as handle:
             json.dump(FIXTURE, handle)
         cmd = [sys.executable, os.path.join(ROOT, "tests", "simulator", "run.py"), "--port", str(self.port), "--fixture", fixture]
-        cmd += ["--latency-ms", str(args.latency_ms), "--rate-limit", str(args.rate_limit)]
+        cmd += ["--latency-ms", str(args.latency_ms), "--rate-limit", str(args.rate_limit), "--rate-limit-headers", args.rate_limit_headers]
         self.log = open(os.path.join(work, "simulator.log"), "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
@@ -149,12 +154,12 @@ class Simulator:
 # ---------------------------------------------------------------- the plain reference client
 
 
-def write_csv(path, records):
+def write_csv(path, records, first=FIRST_ID):
     with open(path, "w") as handle:
         handle.write("customer-id,schedule-date-time\n")
         step = 100000
-        for low in range(FIRST_ID, FIRST_ID + records, step):
-            handle.write("".join("%d,\n" % cid for cid in range(low, min(low + step, FIRST_ID + records))))
+        for low in range(first, first + records, step):
+            handle.write("".join("%d,\n" % cid for cid in range(low, min(low + step, first + records))))
 
 
 def plain_client(sim, cid, records, batch_size, workers):
@@ -299,8 +304,11 @@ class PeakRss(threading.Thread):
             return False
 
 
-def run_playbook(ctx, path, extra, vars_file=None):
-    """(registered result, {task name: seconds}, ansible-playbook seconds, module peak RSS MB)."""
+def run_playbook(ctx, path, extra, vars_file=None, inventory=None, forks=None):
+    """(registered result, {task name: seconds}, ansible-playbook seconds, module peak RSS MB).
+
+    Each run has a temporary directory of its own (TMPDIR), so a task never inherits the rate budget
+    (plugins/module_utils/rate_budget.py) that an earlier run learned."""
     work = ctx["work"]
     out, timings = os.path.join(work, "result.json"), os.path.join(work, "timings.json")
     env = dict(
@@ -311,10 +319,12 @@ def run_playbook(ctx, path, extra, vars_file=None):
         BENCH_TIMINGS_PATH=timings,
         ANSIBLE_LOCALHOST_WARNING="false",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        TMPDIR=tempfile.mkdtemp(dir=work, prefix="tmp-"),
     )
     extra = dict(extra, out=out, url=ctx["sim"].url, batch_size=ctx["args"].batch_size, ansible_python_interpreter=ctx["args"].python)
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), path, "-e", json.dumps(extra)]
     command += ["-e", "@" + vars_file] if vars_file else []
+    command += ["-i", inventory, "-f", str(forks or 5)] if inventory else []
     monitor = PeakRss()
     monitor.start()
     started = time.time()
@@ -492,6 +502,9 @@ def describe(args):
 def report(ctx):
     args = ctx["args"]
     describe(args)
+    if args.parallel:
+        parallel.report(ctx, run_playbook, check, write_csv, FIRST_ID)
+        return
     if args.uri_requests:
         uri_loop(ctx)
     ratios = [compare(ctx, attempt) for attempt in range(args.repeat)]
@@ -507,6 +520,8 @@ def report(ctx):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.parallel and not args.rate_limit:
+        raise SystemExit("--parallel needs --rate-limit R: its figures are fractions of R x batch_size")
     work = tempfile.mkdtemp(prefix="dc-bench-")
     try:
         sim = Simulator(work, args)
