@@ -31,18 +31,19 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_task_start(self, task, is_conditional):
         self.current = (task.get_name(), time.time())
 
-    def _record(self, outcome):
+    def _record(self, result, outcome):
         name, started = self.current
-        self.timings.append({"task": name, "seconds": time.time() - started, "outcome": outcome})
+        now = time.time()
+        self.timings.append({"task": name, "seconds": now - started, "outcome": outcome, "host": result._host.get_name(), "ended": now})
 
     def v2_runner_on_ok(self, result):
-        self._record("ok")
+        self._record(result, "ok")
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._record("failed")
+        self._record(result, "failed")
 
     def v2_runner_on_unreachable(self, result):
-        self._record("unreachable")
+        self._record(result, "unreachable")
 
     def v2_playbook_on_stats(self, stats):
         path = os.environ.get("BENCH_TIMINGS_PATH")
