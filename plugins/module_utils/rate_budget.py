@@ -96,7 +96,7 @@ def accepted(state, now):
 
 def rate_limited(state, now, wait=None):
     """429s reached a task: pause every task when the API asks for long, cut the rate once a second."""
-    if wait and (wait >= LONG_WAIT or state["streak"] >= STREAK) and state["pause_until"] <= now:
+    if wait and (wait >= LONG_WAIT or (state["streak"] >= STREAK and state["pause_until"] <= now)):
         pause(state, now, wait)
     if now - state["cut_at"] < COOLDOWN:
         return
@@ -132,10 +132,9 @@ def grow(state, now):
     rate = state["rate"]
     if not rate:
         return
-    if now - state["cut_at"] < COOLDOWN:
-        # Answers accepted before the 429 that other tasks hand over late: the cut counted too few.
-        bound = state["cut_from"] * DECREASE if state["cut_from"] else rate * 2
-        rate = state["rate"] = max(rate, min(accepted(state, now) * MARGIN, bound))
+    if now - state["cut_at"] < COOLDOWN and not state["cut_from"]:
+        # A first 429: answers accepted before it that other tasks hand over late, the cut counted too few.
+        rate = state["rate"] = max(rate, accepted(state, now) * MARGIN)
     since = max(0.0, now - state["grown_at"])
     quiet = now - max(state["cut_at"], state["pause_until"])
     rate += since * GROWTH * state["peak"] * 2 ** min(max(quiet, 0.0) / DOUBLING, 10)

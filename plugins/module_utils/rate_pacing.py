@@ -156,7 +156,8 @@ class Pacer:
         with self.lock:
             self.limited += 1
             self.limited_count += 1
-            self.longest_wait = max(wait, self.longest_wait or 0.0)
+            if retry_after is not None:  # only a wait the API asked for may pause the other tasks
+                self.longest_wait = max(retry_after, self.longest_wait or 0.0)
             if hint != (None, None):
                 self.hints.append(hint)
         # At once, not at this request's next turn (after its wait): the cut must count the second just gone.

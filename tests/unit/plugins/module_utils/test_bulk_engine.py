@@ -38,6 +38,7 @@ class FakeApi:
         self.refuse_after = None
         self.unreachable_after = None
         self.on_call = None
+        self.limited = set()
         self.support_variant = support_variant
         self.lock = threading.Lock()
         self.client = Mock(spec=Client)
@@ -62,6 +63,9 @@ class FakeApi:
             self.on_call(number)
         if self.unreachable_after is not None and number > self.unreachable_after:
             raise TransportError(method, path, "ConnectionError: refused", sent=False)
+        if number in self.limited or "all" in self.limited:
+            # A policy far above the test's pace, so the pacer's cut does not slow the test down.
+            return Response(429, {"message": "Too Many Requests"}, {"Retry-After": "0", "RateLimit-Policy": "1000;w=1"})
         if self.refuse_after is not None and number > self.refuse_after:
             return Response(400, {"message": "The campaign has stopped. No additional customers can be added."})
         with self.lock:
@@ -265,3 +269,25 @@ def test_wrong_option_values_get_a_clear_error_before_any_request(values, messag
     with pytest.raises(ValidationError, match="^Campaign 3001: " + message):
         CustomerService(api.client).sync(params(customers=[1], **values))
     assert api.calls == 0
+
+
+def test_a_429_is_sent_again_in_a_later_turn_and_counted():
+    api = FakeApi()
+    api.limited = {2, 3}
+    changed, result, _diff = CustomerService(api.client).sync(params(customers=list(range(1, 11))))
+    assert changed and sorted(api.records) == list(range(1, 11))
+    summary = result["summary"]
+    assert summary["added"] == 10 and summary["rate_limited"] == 2 and summary["retries"] == 2
+    assert api.calls == 5 + 2
+
+
+def test_a_batch_refused_429_every_time_is_not_applied_after_max_retries():
+    api = FakeApi()
+    api.limited = {"all"}
+    api.client.max_retries = 3
+    with pytest.raises(BulkFailure) as info:
+        CustomerService(api.client).sync(params(customers=[1, 2], batch_size=2))
+    summary = info.value.result["summary"]
+    assert summary["failed"] == 2 and summary["uncertain"] == 0 and summary["rate_limited"] == 3
+    assert api.calls == 3 and not api.records
+    assert "not sent: every attempt was refused" in info.value.result["failures"][0]["message"]
