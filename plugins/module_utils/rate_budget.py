@@ -35,9 +35,9 @@ except ImportError:  # not a POSIX system: the budget stays in the process
 
 SLICE = 0.1  # answers are counted in slices of 0.1 s over the last second
 WINDOW = 1.0
-DECREASE = 0.985  # a cut multiplies the rate by this at least
+DECREASE = 0.99  # a cut multiplies the rate by this at least
 FLOOR = 0.5  # and by this at most
-MARGIN = 0.985  # and goes below the rate the API just accepted by this factor
+MARGIN = 0.99  # and goes below the rate the API just accepted by this factor
 COOLDOWN = 1.0  # one cut a second: the other 429s of that second answer requests sent before the cut
 GROWTH = 0.01  # share of the rate at the last cut added per second right after the cut
 DOUBLING = 2.0  # the growth doubles every DOUBLING seconds without a 429

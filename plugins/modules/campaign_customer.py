@@ -92,13 +92,27 @@ options:
     default: 100
   workers:
     description:
-      - Requests in flight at once, from 1 to 64. Lowered while the API answers 429, then raised again.
+      - Requests in flight at once, from 1 to 64. Under a rate limit the pace, not this number, bounds the requests
+        a second (see O(max_requests_per_second)).
     type: int
     default: 4
   max_requests_per_second:
     description:
-      - Client-side cap on requests per second over all workers. By default there is none; on 429 the module paces
-        itself at the rate the API accepted.
+      - This task's share of the tenant's request budget, in requests per second over all its workers, from the
+        first request. By default the task has no cap of its own.
+      - Whatever this is, the task paces itself as the API answers. The API limits requests per tenant. Every task of
+        one tenant and API host that runs on the same machine (Ansible forks, several C(ansible-playbook) commands,
+        C(async) tasks) takes its requests from one shared budget, a small state file under the temporary directory of
+        the user the module runs as, named by a hash of tenant and host and holding numbers only. That budget is
+        unbounded until the first 429, then paced below what the API accepted in the last second and raised again
+        while no 429 comes. C(Retry-After) is honoured by the refused request, and by every task of the machine when
+        it is 2 seconds or more or the 429s come in a row; C(RateLimit-Policy) (or a policy in C(RateLimit-Limit)) caps
+        the pace, and C(RateLimit-Remaining)/C(X-RateLimit-Remaining) of 0 with a reset of 2 seconds or more pauses
+        every task until the reset.
+      - Tasks on different machines (AWX job slices on several execution nodes, C(delegate_to) different hosts) cannot
+        share the file; each machine's pacing converges to a fair share of the limit by itself, after a few 429s. Set
+        this option to the tenant's limit divided by the number of machines to avoid those 429s, or below it to leave
+        room for other work of the tenant.
     type: float
   allow_partial:
     description:
@@ -302,7 +316,7 @@ summary:
   sample: {"requested": 20000, "duplicates": 3, "invalid": 0, "added": 19990, "already_present": 10, "removed": 0,
            "already_absent": 0, "not_deletable": 0, "kept_not_deletable": 0, "uncertain": 0, "failed": 0,
            "not_sent": 0, "rescheduled": 0, "schedule_not_applied": 0, "suppressed": 0, "suppressed_removed": 0,
-           "elapsed": 1.8, "records_per_second": 11111.1, "requests": 201, "retries": 1}
+           "elapsed": 1.8, "records_per_second": 11111.1, "requests": 201, "retries": 1, "rate_limited": 1}
   contains:
     requested:
       description: Distinct valid customer ids of the input, suppressed customers left out.
@@ -366,7 +380,10 @@ summary:
       description: HTTP requests sent, retries included.
       type: int
     retries:
-      description: Requests sent again after a transient failure.
+      description: Requests sent again after a transient failure or a 429.
+      type: int
+    rate_limited:
+      description: Answers 429 (rate limited) the task got; each such request was sent again later, in its turn.
       type: int
 failures:
   description: The first 100 invalid rows and failed items; all of them are in O(failed_records_path).
