@@ -150,7 +150,8 @@ docs: venv
 
 # Benchmark of campaign_customer against the simulator (docs/performance.md). Prints figures; fails
 # only on wrong counts. Default 100,000 records; make bench BENCH_ARGS="--records 1m" (or 5m,
-# --latency-ms 50, --rate-limit 50, --repeat 3; tests/bench/run.py --help lists them).
+# --latency-ms 50, --rate-limit 50, --repeat 3; --parallel 4 --rate-limit 50 runs 4 tasks of one tenant beside
+# one task alone; tests/bench/run.py --help lists them).
 bench: venv
 	PATH=$(TOOL_PATH) $(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 

@@ -15,6 +15,8 @@ rate at the last cut per second at first, doubling every 2 s (a cubic-like probe
 the limit just found, fast once it has gone). Tasks on other machines cannot share the file:
 each machine runs the same rule, which converges to a fair share because a task that sends
 more meets more 429s.
+
+Times in the file are time.monotonic(), one clock for every process of a Linux or macOS machine.
 """
 
 from __future__ import absolute_import, division, print_function
