@@ -21,7 +21,7 @@ import pytest
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.calling_hours import CallingHours
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import CampaignService
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response, RetryPolicy
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
     RowValidator,
@@ -56,7 +56,9 @@ class FakeApi:
         self.client = Mock(spec=Client)
         type(self.client).can_read = PropertyMock(return_value=can_read)
         self.client.stats = {"requests": 0, "retries": 0}
-        self.client.write_policy.return_value = None
+        self.client.write_policy.return_value = RetryPolicy()
+        self.client.tenant, self.client.base_url = "acme", "http://127.0.0.1:1"
+        self.client.max_retries, self.client.retry_max_time = 5, 120.0
         self.client.request.side_effect = self.request
         self.client.get_json.side_effect = self.campaign
         self.client.stream_json_chunks.side_effect = self.stream
