@@ -73,17 +73,6 @@ def test_max_removals_refused(value):
         parse_max_removals(value)
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 def test_feed_stops_every_worker_at_the_first_error():
     feed = Feed(iter(range(10)), threading.Lock())
     assert [next(feed), next(feed)] == [0, 1]
