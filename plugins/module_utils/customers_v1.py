@@ -31,7 +31,8 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import TRANSIENT_STATUSES, RetryPolicy
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import origin_text
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_transport import Throttle
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import MemoryStore
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import Pacer
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import CampaignError, HttpError, ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import (
@@ -102,7 +103,8 @@ class V1Run:
         self.writer = FailureWriter(params["failed_records_path"]) if params.get("failed_records_path") else None
         self.tally = Tally(self.writer)
         self.progress = Progress(params.get("progress_path"), self.campaign_id, "present", clock=service.clock)
-        self.throttle = Throttle(1, params.get("max_requests_per_second"))
+        # The task's own cap only: the v1 client retries its 429s itself, so no budget is shared here.
+        self.throttle = Pacer(MemoryStore(), params.get("max_requests_per_second"))
         self.ledger = Ledger(params["ledger_path"]) if params.get("ledger_path") else None
         self.first = {}
         self.sending = False
