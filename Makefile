@@ -95,7 +95,7 @@ units: venv collection-copy
 
 # Model-based tests: hypothesis state machines drive the real bulk engine against the real simulator
 # under random faults and interruptions (tests/model/). MODEL_EXAMPLES bounds the time (~1 s each).
-MODEL_EXAMPLES ?= 40
+MODEL_EXAMPLES ?= 100
 model: venv collection-copy
 	cd $(COPY) && MODEL_EXAMPLES=$(MODEL_EXAMPLES) PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestUnhandledThreadExceptionWarning tests/model
 
