@@ -33,16 +33,30 @@ class Server(object):
 
     def __init__(self, fixture, fixture_path=None, faults=None):
         self.fixture_path = fixture_path
-        self.sim = state.Sim(fixture)
+        self.tenants = state.tenants_of(fixture)
         self.v1 = state_v1.tenants_of(fixture)
         self.faults = faults or Faults()
         self.log = collections.deque(maxlen=LOG_CAP)
 
+    @property
+    def sim(self):
+        """The first tenant of the fixture: the one /_sim/ requests without ?tenant= address."""
+        return next(iter(self.tenants.values()))
+
     def reset(self, fixture):
-        self.sim = state.Sim(fixture)
-        self.v1 = state_v1.tenants_of(fixture)
+        # Both APIs' state is built before either replaces the old one: a bad fixture changes nothing.
+        tenants, v1 = state.tenants_of(fixture), state_v1.tenants_of(fixture)
+        self.tenants, self.v1 = tenants, v1
         self.log.clear()
         self.faults.windows.clear()
+
+    def authenticated(self, request, token_names):
+        """The tenant (a state.Sim) whose name and one of the tokens named match the Basic auth, or None."""
+        user, password = basic_user(request)
+        sim = self.tenants.get(user)
+        if sim is None or password not in [getattr(sim, name) for name in token_names]:
+            return None
+        return sim
 
 
 def load_fixture(path):
@@ -81,16 +95,15 @@ def basic_user(request):
 
 
 def campaign_or_error(request, token_name):
-    """Auth then campaign lookup, as 8x8 checks them: (campaign, None) or (None, response)."""
-    srv = request.app[SERVER]
-    user, password = basic_user(request)
-    if user != srv.sim.tenant or password != getattr(srv.sim, token_name):
-        return None, jresp(401, state.msg('unauthorized'))
+    """Auth then campaign lookup, as 8x8 checks them: (tenant, campaign, None) or (.., .., response)."""
+    sim = request.app[SERVER].authenticated(request, (token_name,))
+    if sim is None:
+        return None, None, jresp(401, state.msg('unauthorized'))
     raw = request.match_info['cid']
-    camp = srv.sim.campaigns.get(int(raw)) if raw.isascii() and raw.isdigit() else None
+    camp = sim.campaigns.get(int(raw)) if raw.isascii() and raw.isdigit() else None
     if camp is None:
-        return None, jresp(404, state.msg('no_campaign'))
-    return camp, None
+        return sim, None, jresp(404, state.msg('no_campaign'))
+    return sim, camp, None
 
 
 async def read_json(request):
@@ -106,15 +119,15 @@ async def change_status(request):
     allowed = srv.faults.status_method
     if allowed != 'both' and request.method.lower() != allowed:
         return jresp(405, {'message': 'Method Not Allowed'})
-    camp, error = campaign_or_error(request, 'action_token')
+    sim, camp, error = campaign_or_error(request, 'action_token')
     if error:
         return error
-    return jresp(*srv.sim.change_status(camp, await read_json(request)))
+    return jresp(*sim.change_status(camp, await read_json(request)))
 
 
 async def add_customers(request):
     srv = request.app[SERVER]
-    camp, error = campaign_or_error(request, 'action_token')
+    sim, camp, error = campaign_or_error(request, 'action_token')
     if error:
         return error
     items = await read_json(request)
@@ -122,23 +135,22 @@ async def add_customers(request):
         request['log_entry']['items'] = len(items)
         if srv.faults.max_batch and len(items) > srv.faults.max_batch:
             return jresp(413, {'message': 'Request entity too large'})
-    status, body = srv.sim.add_customers(camp, items)
+    status, body = sim.add_customers(camp, items)
     if status != 207:
         return jresp(status, body)
     return web.Response(status=207, body=encode_results(body), content_type=JSON)
 
 
 async def delete_customer(request):
-    srv = request.app[SERVER]
-    camp, error = campaign_or_error(request, 'action_token')
+    sim, camp, error = campaign_or_error(request, 'action_token')
     if error:
         return error
     raw = request.match_info['customer']
-    return jresp(*srv.sim.delete_customer(camp, raw, srv.faults.delete_variant))
+    return jresp(*sim.delete_customer(camp, raw, request.app[SERVER].faults.delete_variant))
 
 
 async def read_campaign(request):
-    camp, error = campaign_or_error(request, 'data_token')
+    _sim, camp, error = campaign_or_error(request, 'data_token')
     return error or jresp(200, camp.stats())
 
 
@@ -153,7 +165,7 @@ def _single_record(camp, show_schedule):
 
 async def read_records(request):
     """Streams the list in chunks so 5 M records never become one string."""
-    camp, error = campaign_or_error(request, 'data_token')
+    _sim, camp, error = campaign_or_error(request, 'data_token')
     if error:
         return error
     cut_after = request.app[SERVER].faults.records_cut_after
@@ -222,9 +234,7 @@ def bad_answer(request, faults, entry):
     """A nonsense answer (after authentication, nothing applied), or None."""
     if not faults.answers_badly(request.method):
         return None
-    srv = request.app[SERVER]
-    user, password = basic_user(request)
-    if user != srv.sim.tenant or password not in (srv.sim.action_token, srv.sim.data_token):
+    if request.app[SERVER].authenticated(request, ('action_token', 'data_token')) is None:
         return None
     entry['fault'] = 'bad_answer'
     content_type, body = BAD_ANSWER_BODIES[faults.bad_answer]
@@ -316,8 +326,19 @@ def _int_param(request, name):
     return int(raw)
 
 
+def _sim_tenant(request):
+    """The tenant named by ?tenant= (default: the fixture's first)."""
+    srv = request.app[SERVER]
+    name = request.query.get('tenant')
+    if name is None:
+        return srv.sim
+    if name not in srv.tenants:
+        raise web.HTTPNotFound(text=json.dumps({'message': 'No tenant %s in the fixture' % name}), content_type=JSON)
+    return srv.tenants[name]
+
+
 def _sim_campaign(request):
-    camp = request.app[SERVER].sim.campaigns.get(_int_param(request, 'cid'))
+    camp = _sim_tenant(request).campaigns.get(_int_param(request, 'cid'))
     if camp is None:
         raise web.HTTPNotFound(text=json.dumps(state.msg('no_campaign')), content_type=JSON)
     return camp
@@ -339,12 +360,11 @@ async def sim_reset(request):
 
 
 async def sim_put_campaign(request):
-    srv = request.app[SERVER]
     entry = await read_json(request)
     if not isinstance(entry, dict):
         return jresp(400, {'message': 'A JSON object is required'})
     try:
-        camp = srv.sim.put_campaign(_int_param(request, 'cid'), entry)
+        camp = _sim_tenant(request).put_campaign(_int_param(request, 'cid'), entry)
     except (ValueError, KeyError, TypeError) as exc:
         return jresp(400, {'message': 'Invalid campaign: %s' % exc})
     return jresp(200, camp.summary())

@@ -481,6 +481,34 @@ class Sim(object):
         return 204, None
 
 
+TENANT_KEYS = ('tenant', 'action_token', 'data_token', 'crm_customers', 'campaigns')
+
+
+def tenants_of(fixture):
+    """A fixture -> {tenant name: Sim}, in the fixture's order.
+
+    Either the single-tenant form (tenant, tokens, crm_customers, campaigns at the top) or a
+    ``tenants:`` list of entries of that form, one per tenant.
+    """
+    fixture = fixture or {}
+    if not isinstance(fixture, dict):
+        raise ValueError('a fixture is a mapping')
+    entries = fixture.get('tenants')
+    if entries is None:
+        entries = [fixture]
+    elif not isinstance(entries, list) or not entries or not all(isinstance(entry, dict) for entry in entries):
+        raise ValueError('tenants must be a non-empty list of tenant entries')
+    elif any(key in fixture for key in TENANT_KEYS):
+        raise ValueError('a fixture with tenants: keeps %s inside each tenant entry' % ', '.join(TENANT_KEYS))
+    tenants = {}
+    for entry in entries:
+        sim = Sim(entry)
+        if sim.tenant in tenants:
+            raise ValueError('tenant %s is listed twice' % sim.tenant)
+        tenants[sim.tenant] = sim
+    return tenants
+
+
 def schedule_error(camp, sched, now):
     """Message of the first schedule rule broken, or None."""
     when = parse_schedule(sched)

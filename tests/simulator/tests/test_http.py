@@ -9,13 +9,14 @@ __metaclass__ = type
 import base64
 import http.client
 import json
+import os
 import signal
 import time
 
 import pytest
 import requests
 
-from conftest import ACTION, DATA, SimProcess
+from conftest import ACTION, DATA, SIM_DIR, SimProcess
 
 TIMEOUT_MSG = 'The request was sent but the response timed out; check the result later.'
 
@@ -491,3 +492,43 @@ def test_delete_support_variant_already_deleted(api):
     faults(api, delete_variant='spec')
     spec = requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION)
     assert (spec.status_code, spec.json()) == (404, {'message': 'The customer has not been located.'})
+
+
+GITOPS_FIXTURE = os.path.join(SIM_DIR, 'fixtures', 'gitops.yml')
+GLOBEX_ACTION, GLOBEX_DATA = ('globex', 'act-789'), ('globex', 'data-012')
+
+
+@pytest.fixture(scope='module')
+def tenants(tmp_path_factory):
+    """A simulator with the two tenants of fixtures/gitops.yml."""
+    proc = SimProcess(tmp_path_factory.mktemp('tenants'), fixture=GITOPS_FIXTURE)
+    yield proc
+    assert proc.stop() == 0
+
+
+def test_each_tenant_with_its_own_tokens(tenants):
+    requests.post(tenants.url + '/_sim/reset').raise_for_status()
+    assert requests.get(stats(tenants, '4510.json'), auth=GLOBEX_DATA).json()['campaign']['campaign-name'] == 'Renewals'
+    assert requests.get(stats(tenants, '4501.json'), auth=DATA).json()['campaign']['campaign-name'] == 'Spring outreach'
+    # A tenant sees only its campaigns; another tenant's token is refused.
+    assert requests.get(stats(tenants, '4501.json'), auth=GLOBEX_DATA).status_code == 404
+    assert requests.get(stats(tenants, '4510.json'), auth=('globex', 'data-456')).status_code == 401
+    assert requests.get(stats(tenants, '4510.json'), auth=('initech', 'data-012')).status_code == 401
+    resp = requests.patch(tstats(tenants, '4510'), json={'status': 'RUNNING'}, auth=GLOBEX_ACTION)
+    assert resp.status_code == 200
+    results = add(tenants, 4510, [{'customer-id': '1004800'}, {'customer-id': '1004600'}], auth=GLOBEX_ACTION).json()
+    assert [r['http-status'] for r in results] == [200, 404]  # 1004600 is in acme's CRM, not globex's
+
+
+def test_admin_api_addresses_a_tenant(tenants):
+    requests.post(tenants.url + '/_sim/reset').raise_for_status()
+    requests.patch(tstats(tenants, '4510'), json={'status': 'RUNNING'}, auth=GLOBEX_ACTION).raise_for_status()
+    assert requests.get(tenants.url + '/_sim/campaigns/4510?tenant=globex').json()['status'] == 'RUNNING'
+    assert requests.get(tenants.url + '/_sim/campaigns/4510').status_code == 404  # the first tenant is acme
+    assert requests.get(tenants.url + '/_sim/campaigns/4501').json()['status'] == 'NEW'
+    put = requests.put(tenants.url + '/_sim/campaigns/7?tenant=globex', json={'status': 'RUNNING'})
+    assert put.status_code == 200 and requests.get(stats(tenants, '7.json'), auth=GLOBEX_DATA).status_code == 200
+    unknown = requests.get(tenants.url + '/_sim/campaigns/4510?tenant=initech')
+    assert (unknown.status_code, unknown.json()) == (404, {'message': 'No tenant initech in the fixture'})
+    bad = requests.post(tenants.url + '/_sim/reset', json={'tenants': [{'tenant': 'a'}, {'tenant': 'a'}]})
+    assert bad.status_code == 400 and 'listed twice' in bad.json()['message']

@@ -314,3 +314,40 @@ def test_fast_path_respects_cap(monkeypatch):
     results = sim.add_customers(camp, [{'customer-id': str(1000001 + n)} for n in range(3)], NOW)[1]
     assert [r['http-status'] for r in results] == [200, 200, 400]
     assert camp.records.total == 2
+
+
+def test_single_tenant_fixture_is_one_tenant():
+    tenants = state.tenants_of({'tenant': 'acme', 'action_token': 'a', 'campaigns': [{'id': 1}]})
+    assert list(tenants) == ['acme'] and list(tenants['acme'].campaigns) == [1]
+    assert list(state.tenants_of(None)) == ['acme']
+
+
+def test_tenants_list_keeps_tenants_apart():
+    fixture = {
+        'tenants': [
+            {'tenant': 'acme', 'crm_customers': [1000001], 'campaigns': [{'id': 1, 'status': 'RUNNING'}]},
+            {'tenant': 'globex', 'crm_customers': [2000001], 'campaigns': [{'id': 1, 'status': 'PAUSED'}, {'id': 2}]},
+        ]
+    }
+    tenants = state.tenants_of(fixture)
+    assert list(tenants) == ['acme', 'globex']
+    acme, globex = tenants['acme'], tenants['globex']
+    assert (acme.campaigns[1].status, globex.campaigns[1].status, sorted(globex.campaigns)) == ('RUNNING', 'PAUSED', [1, 2])
+    # Each tenant has its own CRM: globex's customer is not acme's.
+    results = acme.add_customers(acme.campaigns[1], [{'customer-id': '1000001'}, {'customer-id': '2000001'}], NOW)[1]
+    assert [r['http-status'] for r in results] == [200, 404]
+
+
+@pytest.mark.parametrize(
+    'fixture,message',
+    [
+        ({'tenants': []}, 'tenants must be a non-empty list'),
+        ({'tenants': ['acme']}, 'tenants must be a non-empty list'),
+        ({'tenants': [{'tenant': 'acme'}], 'campaigns': [{'id': 1}]}, 'keeps tenant, action_token'),
+        ({'tenants': [{'tenant': 'acme'}, {'tenant': 'acme'}]}, 'tenant acme is listed twice'),
+        (['acme'], 'a fixture is a mapping'),
+    ],
+)
+def test_bad_tenant_lists_are_refused(fixture, message):
+    with pytest.raises(ValueError, match=message):
+        state.tenants_of(fixture)
