@@ -22,7 +22,9 @@ fi
 started=${SECONDS}
 echo "demo-venv: creating ${venv#"${root}"/} (hack/requirements-demo.txt)" >&2
 rm -rf "${venv}"
-pip_args=(install --disable-pip-version-check -q -r "${requirements}")
+# --no-compile: byte-compiling all of ansible-core takes longer than the demo's own imports; the demo
+# scripts let python cache what it imports instead (they unset PYTHONDONTWRITEBYTECODE).
+pip_args=(install --disable-pip-version-check -q --no-compile -r "${requirements}")
 # The interpreter's own pip (22.3 or later) installs into a venv made without pip: seconds faster
 # than bootstrapping pip into the venv with ensurepip.
 if "${python}" -m venv --without-pip "${venv}" && "${python}" -m pip --python "${venv}/bin/python" --version >/dev/null 2>&1; then

@@ -3,6 +3,8 @@
 # free, else any free port), run demo/playbook.yml against it, always stop the simulator.
 # VENV: the venv whose ansible-playbook and python run (make demo passes build/venvs/demo).
 set -euo pipefail
+# The demo venv is installed without byte-compiling (hack/demo-venv.sh): let python cache what it imports.
+unset PYTHONDONTWRITEBYTECODE
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${VENV:-${root}/.venv}"
