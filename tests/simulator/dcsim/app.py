@@ -94,15 +94,18 @@ def basic_user(request):
     return (user, password) if sep else (None, None)
 
 
-def campaign_or_error(request, token_name):
-    """Auth then campaign lookup, as 8x8 checks them: (tenant, campaign, None) or (.., .., response)."""
+def campaign_or_error(request, token_name, missing=404):
+    """Auth then campaign lookup, as 8x8 checks them: (tenant, campaign, None) or (.., .., response).
+
+    An unknown campaign answers `missing`: 404, but 400 for an add, whose answers the seed lists
+    as 207, 400 and 500 only."""
     sim = request.app[SERVER].authenticated(request, (token_name,))
     if sim is None:
         return None, None, jresp(401, state.msg('unauthorized'))
     raw = request.match_info['cid']
     camp = sim.campaigns.get(int(raw)) if raw.isascii() and raw.isdigit() else None
     if camp is None:
-        return sim, None, jresp(404, state.msg('no_campaign'))
+        return sim, None, jresp(missing, state.msg('no_campaign'))
     return sim, camp, None
 
 
@@ -118,7 +121,9 @@ async def change_status(request):
     srv = request.app[SERVER]
     allowed = srv.faults.status_method
     if allowed != 'both' and request.method.lower() != allowed:
-        return jresp(405, {'message': 'Method Not Allowed'})
+        resp = jresp(405, {'message': 'Method Not Allowed'})
+        resp.headers['Allow'] = allowed.upper()
+        return resp
     sim, camp, error = campaign_or_error(request, 'action_token')
     if error:
         return error
@@ -127,7 +132,7 @@ async def change_status(request):
 
 async def add_customers(request):
     srv = request.app[SERVER]
-    sim, camp, error = campaign_or_error(request, 'action_token')
+    sim, camp, error = campaign_or_error(request, 'action_token', missing=400)
     if error:
         return error
     items = await read_json(request)
@@ -154,12 +159,10 @@ async def read_campaign(request):
     return error or jresp(200, camp.stats())
 
 
-def _single_record(camp, show_schedule):
-    recs = camp.records
-    for chunk in recs.iter_chunks():
+def _single_record(camp, encode):
+    for chunk in camp.records.iter_chunks():
         for cid, status in chunk:
-            text = state.record_json(cid, camp.id, status, recs.schedules.get(cid, '') if show_schedule else None)
-            return jresp(200, {'records': {'record': json.loads(text)}})
+            return jresp(200, {'records': {'record': json.loads(encode(cid, status))}})
     return jresp(200, {'records': ''})
 
 
@@ -169,14 +172,15 @@ async def read_records(request):
     if error:
         return error
     cut_after = request.app[SERVER].faults.records_cut_after
-    show_schedule = request.app[SERVER].faults.records_schedule == 'shown'
+    # 8x8's records read has no schedule field; the records_schedule setting can add it.
+    encode = state.record_encoder(camp, request.app[SERVER].faults.records_schedule == 'shown')
     if camp.records.total < 2 and cut_after is None:
-        return _single_record(camp, show_schedule)
+        return _single_record(camp, encode)
     resp = web.StreamResponse(status=200, headers={'Content-Type': JSON})
     await resp.prepare(request)
     await resp.write(b'{"records": {"record": [')
     sep = ''
-    for parts in record_parts(camp, cut_after, show_schedule):
+    for parts in record_parts(camp, encode, cut_after):
         await resp.write((sep + ','.join(parts)).encode())
         sep = ','
     if cut_after is not None:
@@ -187,17 +191,15 @@ async def read_records(request):
     return resp
 
 
-def record_parts(camp, limit=None, show_schedule=False):
+def record_parts(camp, encode, limit=None):
     """Non-empty lists of encoded records; at most limit records in all (None: no limit)."""
-    recs = camp.records
-    for chunk in recs.iter_chunks():
+    for chunk in camp.records.iter_chunks():
         if limit is not None:
             if limit <= 0:
                 return
             chunk = chunk[:limit]
             limit -= len(chunk)
-        scheds = recs.schedules
-        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if show_schedule else None) for cid, st in chunk]
+        parts = [encode(cid, st) for cid, st in chunk]
         if parts:
             yield parts
 
@@ -293,8 +295,11 @@ async def run_api(request, handler, srv, entry):
     try:
         resp = await handler(request)
     except web.HTTPException as exc:
-        # Router 404/405 answer JSON like the rest of the API.
-        return jresp(exc.status, {'message': exc.reason})
+        # Router 404/405 answer JSON like the rest of the API; a 405 keeps its Allow header.
+        resp = jresp(exc.status, {'message': exc.reason})
+        if 'Allow' in exc.headers:
+            resp.headers['Allow'] = exc.headers['Allow']
+        return resp
     if faults.post and request.path.startswith('/api/tstats/'):
         return post_faults(request, faults, entry, resp)
     return resp
