@@ -1,10 +1,12 @@
 # eightbyeight.dynamic_campaigns — developer and CI entry points.
 #   make venv     create .venv (python3) with the toolchain from hack/requirements-dev.txt
-#   make demo     run demo/playbook.yml against the simulator (demo fixture)
+#   make demo     run demo/playbook.yml against the simulator (demo fixture), in its own small venv
+#   make demo-gitops  run docs/examples/gitops against the simulator: drift report, apply, apply again
 #   make test     run every suite below, print a timing table, fail if any suite failed
 #   make docs     build the HTML docs site into build/docs/html/ (antsibull-docs + Sphinx, offline)
 #   make changelog  release galaxy.yml's version into changelogs/changelog.yaml + CHANGELOG.rst/.md
-# Suites: lint units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke
+# Suites: lint hack-tests units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs
+#   integration demo-gitops bench-smoke
 #   matrix-venvs units-core2.16 units-core2.21 integration-matrix sanity-core2.21 galaxy-build
 #   tool-venvs eda-integration galaxy-importer
 #   (integration-matrix = integration-core2.16 + integration-core2.21 in parallel, own copies)
@@ -21,6 +23,8 @@ PYTHON      ?= python3
 VENV        ?= $(ROOT)/.venv
 BIN         := $(VENV)/bin
 VENV_STAMP  := $(VENV)/.requirements-dev.stamp
+# The demos' venv: hack/requirements-demo.txt only (hack/demo-venv.sh).
+DEMO_VENV   ?= $(ROOT)/build/venvs/demo
 COLLECTIONS := $(ROOT)/build/collections
 COPY        := $(COLLECTIONS)/ansible_collections/eightbyeight/dynamic_campaigns
 # ansible-test probes python3.X on PATH; the pyenv shims for 3.12/3.13 are broken here, so the
@@ -34,24 +38,28 @@ MATRIX_VENVS := $(ROOT)/build/venvs
 # Integration targets for the matrix entries (empty: all of them, like `make integration`).
 MATRIX_TARGETS ?=
 
-SUITES      := lint units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs integration bench-smoke \
+SUITES      := lint hack-tests units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs \
+               integration demo-gitops bench-smoke \
                matrix-venvs $(addprefix units-,$(MATRIX)) integration-matrix sanity-core2.21 galaxy-build \
                tool-venvs eda-integration galaxy-importer
 
-.PHONY: help venv demo test bench $(SUITES) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
+.PHONY: help venv demo-venv demo demo-gitops test bench $(SUITES) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
         $(addprefix sanity-,$(MATRIX)) $(addprefix matrix-venv-,$(MATRIX)) changelog collection-copy seed-get-pip fmt clean tool-venvs
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- environment
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): hack/requirements-dev.txt
+$(VENV_STAMP): hack/requirements-dev.txt hack/requirements-demo.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r hack/requirements-dev.txt
 	@touch $@
+
+demo-venv:
+	@DEMO_VENV=$(DEMO_VENV) hack/demo-venv.sh >/dev/null
 
 seed-get-pip:
 	@hack/seed-get-pip.sh
@@ -73,8 +81,13 @@ tool-venvs:
 test: venv
 	@hack/run-suites.sh $(SUITES)
 
-demo: venv
-	@hack/demo.sh
+# The demos need only python3, git and make on a fresh machine: their venv holds ansible-core,
+# requests and the simulator's aiohttp and pyyaml (`.ci/run` checks it from a fresh clone).
+demo: demo-venv
+	@VENV=$(DEMO_VENV) hack/demo.sh
+
+demo-gitops: demo-venv
+	@VENV=$(DEMO_VENV) hack/demo-gitops.sh
 
 fmt: venv
 	$(BIN)/ruff format $(LINT_DIRS)
@@ -101,6 +114,10 @@ model: venv collection-copy
 
 simulator-tests: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/simulator/tests
+
+# The tests of hack/'s own python (the collection copy).
+hack-tests: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/hack
 
 # Run from the physical copy (ansible-test needs .../ansible_collections/<ns>/<name> as cwd), with
 # .venv's ansible-test (2.19, Python 3.11); sanity-core2.21 runs the newest ansible-core on Python 3.13.

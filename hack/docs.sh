@@ -48,6 +48,16 @@ graphviz_output_format = 'svg'
 source_suffix = {'.rst': 'restructuredtext', '.md': 'markdown'}
 myst_heading_anchors = 3
 exclude_patterns = ['examples/**/ci/**']
+
+
+# The theme links its site title to "/" (docs.ansible.com's root), which leads nowhere when the site is
+# browsed from files or served under a sub-path: link it to this site's index, relative to each page.
+def _site_title_link(app, pagename, templatename, context, doctree):
+    context['theme_documentation_home_url'] = context['pathto'](app.config.root_doc)
+
+
+def setup(app):
+    app.connect('html-page-context', _site_title_link)
 PY
 
 mkdir -p "${src}/rst"
@@ -61,6 +71,10 @@ cp "${root}/docs/index.rst" "${src}/rst/index.rst"
 cp -r "${root}/docs/guides" "${src}/rst/guides"
 mkdir -p "${src}/rst/examples"
 [[ -d "${root}/docs/examples" ]] && cp -r "${root}/docs/examples/." "${src}/rst/examples/"
+# Markdown pages link a role's README.md in the repository (right when browsing it); on the site the
+# role has its own page.
+find "${src}/rst/examples" -name '*.md' -exec sed -i -E \
+    's#\]\((\.\./)+roles/([a-z0-9_]+)/README\.md\)#](/collections/eightbyeight/dynamic_campaigns/\2_role.rst)#g' {} +
 [[ -d "${root}/docs/awx" ]] && cp -r "${root}/docs/awx" "${src}/rst/awx"
 cp "${root}/CHANGELOG.rst" "${src}/rst/changelog.rst"
 
@@ -83,4 +97,11 @@ cp "${root}/CHANGELOG.rst" "${src}/rst/changelog.rst"
 
 # Markdown files that are not pages of the site (inside example trees) would be "not in any toctree".
 sphinx-build -q -b html -d "${out}/doctrees" -c "${src}" -W --keep-going "${src}/rst" "${out}/html"
+# Links that lead nowhere when browsing the files: "/" (the theme's default home), or a Markdown link
+# MyST could not resolve (rendered as "#../path"; myst.xref_missing is suppressed above).
+if broken="$(grep -rEo 'href="(/|#\.[^"]*)"' --include='*.html' "${out}/html" | sort -u)" && [[ -n "${broken}" ]]; then
+    echo "docs: links that lead nowhere:" >&2
+    echo "${broken//"${out}/html/"/    }" >&2
+    exit 1
+fi
 echo "docs: built ${out#"${root}"/}/html/index.html"

@@ -11,7 +11,7 @@ set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sim_venv="$(cd "${SIM_VENV:-${root}/.venv}" && pwd)"
-mapfile -t entries < <(if (($#)); then printf '%s\n' "$@"; else "${root}/hack/matrix.sh" list | awk '{print $1}'; fi)
+mapfile -t entries < <(if (($#)); then printf '%s\n' "$@"; else "${root}/hack/matrix.sh" list | cut -d' ' -f1; fi)
 mkdir -p "${root}/build/logs"
 declare -A pids=() venvs=()
 

@@ -36,7 +36,7 @@ find_python() {
 
 entry() {
     local name="$1" line
-    line="$(awk -v n="${name}" '$1 == n' <<<"${MATRIX}")"
+    line="$(grep -E "^${name} " <<<"${MATRIX}" || true)"
     [[ -n "${line}" ]] || { echo "matrix: unknown entry '${name}' (see hack/matrix.sh list)" >&2; return 1; }
     echo "${line}"
 }

@@ -33,16 +33,30 @@ class Server(object):
 
     def __init__(self, fixture, fixture_path=None, faults=None):
         self.fixture_path = fixture_path
-        self.sim = state.Sim(fixture)
+        self.tenants = state.tenants_of(fixture)
         self.v1 = state_v1.tenants_of(fixture)
         self.faults = faults or Faults()
         self.log = collections.deque(maxlen=LOG_CAP)
 
+    @property
+    def sim(self):
+        """The first tenant of the fixture: the one /_sim/ requests without ?tenant= address."""
+        return next(iter(self.tenants.values()))
+
     def reset(self, fixture):
-        self.sim = state.Sim(fixture)
-        self.v1 = state_v1.tenants_of(fixture)
+        # Both APIs' state is built before either replaces the old one: a bad fixture changes nothing.
+        tenants, v1 = state.tenants_of(fixture), state_v1.tenants_of(fixture)
+        self.tenants, self.v1 = tenants, v1
         self.log.clear()
         self.faults.windows.clear()
+
+    def authenticated(self, request, token_names):
+        """The tenant (a state.Sim) whose name and one of the tokens named match the Basic auth, or None."""
+        user, password = basic_user(request)
+        sim = self.tenants.get(user)
+        if sim is None or password not in [getattr(sim, name) for name in token_names]:
+            return None
+        return sim
 
 
 def load_fixture(path):
@@ -80,17 +94,19 @@ def basic_user(request):
     return (user, password) if sep else (None, None)
 
 
-def campaign_or_error(request, token_name):
-    """Auth then campaign lookup, as 8x8 checks them: (campaign, None) or (None, response)."""
-    srv = request.app[SERVER]
-    user, password = basic_user(request)
-    if user != srv.sim.tenant or password != getattr(srv.sim, token_name):
-        return None, jresp(401, state.msg('unauthorized'))
+def campaign_or_error(request, token_name, missing=404):
+    """Auth then campaign lookup, as 8x8 checks them: (tenant, campaign, None) or (.., .., response).
+
+    An unknown campaign answers `missing`: 404, but 400 for an add, whose answers the seed lists
+    as 207, 400 and 500 only."""
+    sim = request.app[SERVER].authenticated(request, (token_name,))
+    if sim is None:
+        return None, None, jresp(401, state.msg('unauthorized'))
     raw = request.match_info['cid']
-    camp = srv.sim.campaigns.get(int(raw)) if raw.isascii() and raw.isdigit() else None
+    camp = sim.campaigns.get(int(raw)) if raw.isascii() and raw.isdigit() else None
     if camp is None:
-        return None, jresp(404, state.msg('no_campaign'))
-    return camp, None
+        return sim, None, jresp(missing, state.msg('no_campaign'))
+    return sim, camp, None
 
 
 async def read_json(request):
@@ -105,16 +121,18 @@ async def change_status(request):
     srv = request.app[SERVER]
     allowed = srv.faults.status_method
     if allowed != 'both' and request.method.lower() != allowed:
-        return jresp(405, {'message': 'Method Not Allowed'})
-    camp, error = campaign_or_error(request, 'action_token')
+        resp = jresp(405, {'message': 'Method Not Allowed'})
+        resp.headers['Allow'] = allowed.upper()
+        return resp
+    sim, camp, error = campaign_or_error(request, 'action_token')
     if error:
         return error
-    return jresp(*srv.sim.change_status(camp, await read_json(request)))
+    return jresp(*sim.change_status(camp, await read_json(request)))
 
 
 async def add_customers(request):
     srv = request.app[SERVER]
-    camp, error = campaign_or_error(request, 'action_token')
+    sim, camp, error = campaign_or_error(request, 'action_token', missing=400)
     if error:
         return error
     items = await read_json(request)
@@ -122,49 +140,47 @@ async def add_customers(request):
         request['log_entry']['items'] = len(items)
         if srv.faults.max_batch and len(items) > srv.faults.max_batch:
             return jresp(413, {'message': 'Request entity too large'})
-    status, body = srv.sim.add_customers(camp, items)
+    status, body = sim.add_customers(camp, items)
     if status != 207:
         return jresp(status, body)
     return web.Response(status=207, body=encode_results(body), content_type=JSON)
 
 
 async def delete_customer(request):
-    srv = request.app[SERVER]
-    camp, error = campaign_or_error(request, 'action_token')
+    sim, camp, error = campaign_or_error(request, 'action_token')
     if error:
         return error
     raw = request.match_info['customer']
-    return jresp(*srv.sim.delete_customer(camp, raw, srv.faults.delete_variant))
+    return jresp(*sim.delete_customer(camp, raw, request.app[SERVER].faults.delete_variant))
 
 
 async def read_campaign(request):
-    camp, error = campaign_or_error(request, 'data_token')
+    _sim, camp, error = campaign_or_error(request, 'data_token')
     return error or jresp(200, camp.stats())
 
 
-def _single_record(camp, show_schedule):
-    recs = camp.records
-    for chunk in recs.iter_chunks():
+def _single_record(camp, encode):
+    for chunk in camp.records.iter_chunks():
         for cid, status in chunk:
-            text = state.record_json(cid, camp.id, status, recs.schedules.get(cid, '') if show_schedule else None)
-            return jresp(200, {'records': {'record': json.loads(text)}})
+            return jresp(200, {'records': {'record': json.loads(encode(cid, status))}})
     return jresp(200, {'records': ''})
 
 
 async def read_records(request):
     """Streams the list in chunks so 5 M records never become one string."""
-    camp, error = campaign_or_error(request, 'data_token')
+    _sim, camp, error = campaign_or_error(request, 'data_token')
     if error:
         return error
     cut_after = request.app[SERVER].faults.records_cut_after
-    show_schedule = request.app[SERVER].faults.records_schedule == 'shown'
+    # 8x8's records read has no schedule field; the records_schedule setting can add it.
+    encode = state.record_encoder(camp, request.app[SERVER].faults.records_schedule == 'shown')
     if camp.records.total < 2 and cut_after is None:
-        return _single_record(camp, show_schedule)
+        return _single_record(camp, encode)
     resp = web.StreamResponse(status=200, headers={'Content-Type': JSON})
     await resp.prepare(request)
     await resp.write(b'{"records": {"record": [')
     sep = ''
-    for parts in record_parts(camp, cut_after, show_schedule):
+    for parts in record_parts(camp, encode, cut_after):
         await resp.write((sep + ','.join(parts)).encode())
         sep = ','
     if cut_after is not None:
@@ -175,17 +191,15 @@ async def read_records(request):
     return resp
 
 
-def record_parts(camp, limit=None, show_schedule=False):
+def record_parts(camp, encode, limit=None):
     """Non-empty lists of encoded records; at most limit records in all (None: no limit)."""
-    recs = camp.records
-    for chunk in recs.iter_chunks():
+    for chunk in camp.records.iter_chunks():
         if limit is not None:
             if limit <= 0:
                 return
             chunk = chunk[:limit]
             limit -= len(chunk)
-        scheds = recs.schedules
-        parts = [state.record_json(cid, camp.id, st, scheds.get(cid, '') if show_schedule else None) for cid, st in chunk]
+        parts = [encode(cid, st) for cid, st in chunk]
         if parts:
             yield parts
 
@@ -222,9 +236,7 @@ def bad_answer(request, faults, entry):
     """A nonsense answer (after authentication, nothing applied), or None."""
     if not faults.answers_badly(request.method):
         return None
-    srv = request.app[SERVER]
-    user, password = basic_user(request)
-    if user != srv.sim.tenant or password not in (srv.sim.action_token, srv.sim.data_token):
+    if request.app[SERVER].authenticated(request, ('action_token', 'data_token')) is None:
         return None
     entry['fault'] = 'bad_answer'
     content_type, body = BAD_ANSWER_BODIES[faults.bad_answer]
@@ -283,8 +295,11 @@ async def run_api(request, handler, srv, entry):
     try:
         resp = await handler(request)
     except web.HTTPException as exc:
-        # Router 404/405 answer JSON like the rest of the API.
-        return jresp(exc.status, {'message': exc.reason})
+        # Router 404/405 answer JSON like the rest of the API; a 405 keeps its Allow header.
+        resp = jresp(exc.status, {'message': exc.reason})
+        if 'Allow' in exc.headers:
+            resp.headers['Allow'] = exc.headers['Allow']
+        return resp
     if faults.post and request.path.startswith('/api/tstats/'):
         return post_faults(request, faults, entry, resp)
     return resp
@@ -316,8 +331,19 @@ def _int_param(request, name):
     return int(raw)
 
 
+def _sim_tenant(request):
+    """The tenant named by ?tenant= (default: the fixture's first)."""
+    srv = request.app[SERVER]
+    name = request.query.get('tenant')
+    if name is None:
+        return srv.sim
+    if name not in srv.tenants:
+        raise web.HTTPNotFound(text=json.dumps({'message': 'No tenant %s in the fixture' % name}), content_type=JSON)
+    return srv.tenants[name]
+
+
 def _sim_campaign(request):
-    camp = request.app[SERVER].sim.campaigns.get(_int_param(request, 'cid'))
+    camp = _sim_tenant(request).campaigns.get(_int_param(request, 'cid'))
     if camp is None:
         raise web.HTTPNotFound(text=json.dumps(state.msg('no_campaign')), content_type=JSON)
     return camp
@@ -339,12 +365,11 @@ async def sim_reset(request):
 
 
 async def sim_put_campaign(request):
-    srv = request.app[SERVER]
     entry = await read_json(request)
     if not isinstance(entry, dict):
         return jresp(400, {'message': 'A JSON object is required'})
     try:
-        camp = srv.sim.put_campaign(_int_param(request, 'cid'), entry)
+        camp = _sim_tenant(request).put_campaign(_int_param(request, 'cid'), entry)
     except (ValueError, KeyError, TypeError) as exc:
         return jresp(400, {'message': 'Invalid campaign: %s' % exc})
     return jresp(200, camp.summary())

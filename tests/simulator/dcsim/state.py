@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import bisect
 import datetime
+import json
 import time
 
 MAX_RECORDS = 5000000
@@ -429,7 +430,8 @@ class Sim(object):
         cid = parse_customer_id(item.get('customer-id'))
         out = {'customer-id': cid}
         sched = item.get('schedule-date-time')
-        if sched is not None:
+        if isinstance(sched, str):
+            # Echoed as 8x8 does, but only as the string the schema allows.
             out['schedule-date-time'] = sched
         error = self._item_error(camp, cid, sched, now)
         if error:
@@ -481,6 +483,34 @@ class Sim(object):
         return 204, None
 
 
+TENANT_KEYS = ('tenant', 'action_token', 'data_token', 'crm_customers', 'campaigns')
+
+
+def tenants_of(fixture):
+    """A fixture -> {tenant name: Sim}, in the fixture's order.
+
+    Either the single-tenant form (tenant, tokens, crm_customers, campaigns at the top) or a
+    ``tenants:`` list of entries of that form, one per tenant.
+    """
+    fixture = fixture or {}
+    if not isinstance(fixture, dict):
+        raise ValueError('a fixture is a mapping')
+    entries = fixture.get('tenants')
+    if entries is None:
+        entries = [fixture]
+    elif not isinstance(entries, list) or not entries or not all(isinstance(entry, dict) for entry in entries):
+        raise ValueError('tenants must be a non-empty list of tenant entries')
+    elif any(key in fixture for key in TENANT_KEYS):
+        raise ValueError('a fixture with tenants: keeps %s inside each tenant entry' % ', '.join(TENANT_KEYS))
+    tenants = {}
+    for entry in entries:
+        sim = Sim(entry)
+        if sim.tenant in tenants:
+            raise ValueError('tenant %s is listed twice' % sim.tenant)
+        tenants[sim.tenant] = sim
+    return tenants
+
+
 def schedule_error(camp, sched, now):
     """Message of the first schedule rule broken, or None."""
     when = parse_schedule(sched)
@@ -495,14 +525,15 @@ def schedule_error(camp, sched, now):
     return None
 
 
-def record_json(cid, campaign_id, status, schedule=None):
-    """One stats record, loosely typed (numeric strings) as 8x8 sends it; schedule None: no schedule field
-    (8x8's documented read), else the record's schedule ('' when it has none)."""
-    field = '' if schedule is None else ', "schedule-date-time": "%s"' % schedule
-    return '{"record-id": "%d", "campaign-id": "%d", "phone-list": "", "status": "%d", "status-code": "0", "disposition-code": "%s"%s}' % (
-        cid,
-        campaign_id,
-        status,
-        '1002' if status == SCHEDULED else '1000',
-        field,
-    )
+def record_encoder(camp, with_schedule=False):
+    """A function (customer id, status) -> one stats record as JSON text, loosely typed (numeric
+    strings) as 8x8 sends it, with exactly the fields 8x8 documents; with_schedule adds the record's
+    schedule-date-time ("" when none), which 8x8's read does not carry."""
+    head = ('{"campaign-name": %s, "campaign-id": "%d", ' % (json.dumps(camp.name), camp.id)).replace('%', '%%')
+    template = head + '"record-id": "%d", "phone-list": "", "status": "%d", "status-code": "0", "ext-trans-data": "", "disposition-code": "%s"'
+    schedules = camp.records.schedules
+    if not with_schedule:
+        template += '}'
+        return lambda cid, status: template % (cid, status, '1002' if status == SCHEDULED else '1000')
+    template += ', "schedule-date-time": "%s"}'
+    return lambda cid, status: template % (cid, status, '1002' if status == SCHEDULED else '1000', schedules.get(cid, ''))

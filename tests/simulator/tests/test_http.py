@@ -9,13 +9,14 @@ __metaclass__ = type
 import base64
 import http.client
 import json
+import os
 import signal
 import time
 
 import pytest
 import requests
 
-from conftest import ACTION, DATA, SimProcess
+from conftest import ACTION, DATA, SIM_DIR, SimProcess
 
 TIMEOUT_MSG = 'The request was sent but the response timed out; check the result later.'
 
@@ -97,18 +98,38 @@ def test_unknown_campaign(api):
     for resp in (
         requests.patch(tstats(api, '999'), json={'status': 'PAUSED'}, auth=ACTION),
         requests.get(stats(api, '999.json'), auth=DATA),
-        add(api, 999, [{'customer-id': '1000001'}]),
+        requests.delete(tstats(api, '999/customers/1000001'), auth=ACTION),
     ):
         assert (resp.status_code, resp.json()) == (404, {'message': 'The campaign cannot be found.'})
+    # The seed documents no 404 for an add: 400 with a message (api-notes.md).
+    for cid in ('999', '-1', 'x'):
+        resp = requests.post(tstats(api, cid + '/customers'), json=[{'customer-id': '1000001'}], auth=ACTION)
+        assert (resp.status_code, resp.json()) == (400, {'message': 'The campaign cannot be found.'})
 
 
 def test_status_method_post_only_at_runtime(api):
     faults(api, status_method='post')
     resp = requests.patch(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION)
-    assert (resp.status_code, resp.json()) == (405, {'message': 'Method Not Allowed'})
+    assert (resp.status_code, resp.json(), resp.headers.get('Allow')) == (405, {'message': 'Method Not Allowed'}, 'POST')
     assert requests.post(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION).status_code == 200
     faults(api, status_method='patch')
-    assert requests.post(tstats(api, '2'), json={'status': 'RUNNING'}, auth=ACTION).status_code == 405
+    resp = requests.post(tstats(api, '2'), json={'status': 'RUNNING'}, auth=ACTION)
+    assert (resp.status_code, resp.headers.get('Allow')) == (405, 'PATCH')
+
+
+@pytest.mark.parametrize(
+    'method,path,allow',
+    [
+        ('GET', '/api/tstats/campaigns/2', {'PATCH', 'POST'}),
+        ('PUT', '/api/tstats/campaigns/2/customers', {'POST'}),
+        ('POST', '/api/tstats/campaigns/2/customers/1000001', {'DELETE'}),
+        ('DELETE', '/api/stats/campaigns/2.json', {'GET'}),
+    ],
+)
+def test_method_not_allowed_names_the_allowed_ones(api, method, path, allow):
+    resp = requests.request(method, api.url + path, auth=ACTION)
+    assert (resp.status_code, resp.json()) == (405, {'message': 'Method Not Allowed'})
+    assert set(resp.headers['Allow'].replace(' ', '').split(',')) == allow
 
 
 def test_add_customers_207(api):
@@ -171,14 +192,17 @@ def test_delete_support_variant(api):
 
 def test_read_records_shapes(api):
     one = requests.get(stats(api, '3/records.json'), auth=DATA).json()
+    # Exactly the fields 8x8 documents for a record.
     assert one == {
         'records': {
             'record': {
-                'record-id': '1000010',
+                'campaign-name': 'Paused campaign',
                 'campaign-id': '3',
+                'record-id': '1000010',
                 'phone-list': '',
                 'status': '1',
                 'status-code': '0',
+                'ext-trans-data': '',
                 'disposition-code': '1000',
             }
         }
@@ -191,6 +215,29 @@ def test_read_records_shapes(api):
     assert requests.get(stats(api, '4/records.json'), auth=DATA).json() == {'records': ''}
     many = requests.get(stats(api, '2/records.json'), auth=DATA).json()['records']['record']
     assert [r['status'] for r in many] == ['0', '1', '2', '3', '4']
+
+
+def test_records_schedule_shown_adds_the_field(api):
+    fixture = {'tenant': 'acme', 'data_token': 'd'}
+    records = [{'customer_id': 7, 'status': 'SCHEDULED', 'schedule': '2030-01-02T03:04:05Z'}, {'customer_id': 8}]
+    fixture['campaigns'] = [{'id': 1, 'name': 'Say "hi" 100%', 'records': records}]
+    assert requests.post(api.url + '/_sim/reset', json=fixture).status_code == 200
+    hidden = requests.get(stats(api, '1/records.json'), auth=('acme', 'd')).json()['records']['record']
+    assert [('schedule-date-time' in r, r['campaign-name']) for r in hidden] == [(False, 'Say "hi" 100%')] * 2
+    faults(api, records_schedule='shown')
+    records = requests.get(stats(api, '1/records.json'), auth=('acme', 'd')).json()['records']['record']
+    assert [(r['campaign-name'], r['record-id'], r['disposition-code'], r['schedule-date-time']) for r in records] == [
+        ('Say "hi" 100%', '7', '1002', '2030-01-02T03:04:05.000Z'),
+        ('Say "hi" 100%', '8', '1000', ''),
+    ]
+
+
+def test_add_echoes_a_schedule_only_as_a_string(api):
+    results = add(api, 2, [{'customer-id': '1000700', 'schedule-date-time': 5}, {'customer-id': '1000701', 'schedule-date-time': 'soon'}]).json()
+    assert results == [
+        {'customer-id': 1000700, 'http-status': 400, 'message': 'Invalid schedule-date-time format - please use ISO 8601 format'},
+        {'customer-id': 1000701, 'schedule-date-time': 'soon', 'http-status': 400, 'message': 'Invalid schedule-date-time format - please use ISO 8601 format'},
+    ]
 
 
 def test_read_records_streams_ranges(api):
@@ -472,7 +519,7 @@ def test_records_cut_after(api, cut_after, expected):
 def test_records_cut_after_single_record_is_cut_too(api):
     faults(api, records_cut_after=1)
     body, cut = cut_records_read(api, 3)
-    assert cut and body.decode().startswith('{"records": {"record": [{"record-id": "1000010"')
+    assert cut and body.decode().startswith('{"records": {"record": [{"campaign-name": "Paused campaign", "campaign-id": "3", "record-id": "1000010"')
 
 
 @pytest.mark.parametrize('value', [-1, 1.5, 'x', True])
@@ -491,3 +538,43 @@ def test_delete_support_variant_already_deleted(api):
     faults(api, delete_variant='spec')
     spec = requests.delete(tstats(api, '2/customers/1000001'), auth=ACTION)
     assert (spec.status_code, spec.json()) == (404, {'message': 'The customer has not been located.'})
+
+
+GITOPS_FIXTURE = os.path.join(SIM_DIR, 'fixtures', 'gitops.yml')
+GLOBEX_ACTION, GLOBEX_DATA = ('globex', 'act-789'), ('globex', 'data-012')
+
+
+@pytest.fixture(scope='module')
+def tenants(tmp_path_factory):
+    """A simulator with the two tenants of fixtures/gitops.yml."""
+    proc = SimProcess(tmp_path_factory.mktemp('tenants'), fixture=GITOPS_FIXTURE)
+    yield proc
+    assert proc.stop() == 0
+
+
+def test_each_tenant_with_its_own_tokens(tenants):
+    requests.post(tenants.url + '/_sim/reset').raise_for_status()
+    assert requests.get(stats(tenants, '4510.json'), auth=GLOBEX_DATA).json()['campaign']['campaign-name'] == 'Renewals'
+    assert requests.get(stats(tenants, '4501.json'), auth=DATA).json()['campaign']['campaign-name'] == 'Spring outreach'
+    # A tenant sees only its campaigns; another tenant's token is refused.
+    assert requests.get(stats(tenants, '4501.json'), auth=GLOBEX_DATA).status_code == 404
+    assert requests.get(stats(tenants, '4510.json'), auth=('globex', 'data-456')).status_code == 401
+    assert requests.get(stats(tenants, '4510.json'), auth=('initech', 'data-012')).status_code == 401
+    resp = requests.patch(tstats(tenants, '4510'), json={'status': 'RUNNING'}, auth=GLOBEX_ACTION)
+    assert resp.status_code == 200
+    results = add(tenants, 4510, [{'customer-id': '1004800'}, {'customer-id': '1004600'}], auth=GLOBEX_ACTION).json()
+    assert [r['http-status'] for r in results] == [200, 404]  # 1004600 is in acme's CRM, not globex's
+
+
+def test_admin_api_addresses_a_tenant(tenants):
+    requests.post(tenants.url + '/_sim/reset').raise_for_status()
+    requests.patch(tstats(tenants, '4510'), json={'status': 'RUNNING'}, auth=GLOBEX_ACTION).raise_for_status()
+    assert requests.get(tenants.url + '/_sim/campaigns/4510?tenant=globex').json()['status'] == 'RUNNING'
+    assert requests.get(tenants.url + '/_sim/campaigns/4510').status_code == 404  # the first tenant is acme
+    assert requests.get(tenants.url + '/_sim/campaigns/4501').json()['status'] == 'NEW'
+    put = requests.put(tenants.url + '/_sim/campaigns/7?tenant=globex', json={'status': 'RUNNING'})
+    assert put.status_code == 200 and requests.get(stats(tenants, '7.json'), auth=GLOBEX_DATA).status_code == 200
+    unknown = requests.get(tenants.url + '/_sim/campaigns/4510?tenant=initech')
+    assert (unknown.status_code, unknown.json()) == (404, {'message': 'No tenant initech in the fixture'})
+    bad = requests.post(tenants.url + '/_sim/reset', json={'tenants': [{'tenant': 'a'}, {'tenant': 'a'}]})
+    assert bad.status_code == 400 and 'listed twice' in bad.json()['message']
