@@ -28,8 +28,7 @@ EIGHTBYEIGHT_BASE_URL="${SIM_URL}"
 export EIGHTBYEIGHT_TENANT EIGHTBYEIGHT_ACTION_TOKEN EIGHTBYEIGHT_DATA_TOKEN EIGHTBYEIGHT_BASE_URL
 
 cd "${root}"
-# Pipelining: every module runs on the controller (local connection), no temp-file round trip.
-ANSIBLE_COLLECTIONS_PATH="${root}/build/collections" ANSIBLE_PIPELINING=1 \
+ANSIBLE_COLLECTIONS_PATH="${root}/build/collections" \
     PATH="${venv}/bin:${PATH}" \
     "${venv}/bin/ansible-playbook" -i demo/inventory.yml demo/playbook.yml \
     -e "ansible_python_interpreter=${venv}/bin/python" "$@"
