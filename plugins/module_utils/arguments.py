@@ -131,10 +131,14 @@ def check_v1_params(params):
 def check_params(params):
     """Refuse values of the shared options that no call could succeed with, before any HTTP call."""
     campaign_id = params.get("campaign_id")
+    if "campaign_id" in params and campaign_id is None:
+        # `raw` options let null through the argument spec's own check.
+        raise ValidationError("campaign_id is required: a whole number from 1 to {0} (or a UUID on the Campaigns API v1), not null.".format(MAX_CAMPAIGN_ID))
     if api_of(params) == "campaigns_v1":
         check_v1_params(params)
     elif campaign_id is not None and (isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not 1 <= campaign_id <= MAX_CAMPAIGN_ID):
-        raise ValidationError("campaign_id {0} is not a campaign ID: expected a whole number from 1 to {1}.".format(campaign_id, MAX_CAMPAIGN_ID))
+        shown = campaign_id if not isinstance(campaign_id, str) or campaign_id.strip() else repr(campaign_id)
+        raise ValidationError("campaign_id {0} is not a campaign ID: expected a whole number from 1 to {1}.".format(shown, MAX_CAMPAIGN_ID))
     for name, least, meaning, most, unit in BOUNDS:
         value = params.get(name)
         if value is None:
