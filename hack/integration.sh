@@ -78,9 +78,25 @@ ansible_python_interpreter: ${venv}/bin/python
 ansible_pipelining: true
 YAML
 
+# Passes ansible-test's output through and prints how long each target took when it ends.
+time_targets() {
+    local line current="" start=${SECONDS}
+    local -a rows=()
+    while IFS= read -r line; do
+        printf '%s\n' "${line}"
+        if [[ "${line}" =~ ^Running\ ([A-Za-z0-9_]+)\ integration\ test\ role ]]; then
+            [[ -z "${current}" ]] || rows+=("$(printf '%-34s %5ss' "${current}" $((SECONDS - start)))")
+            current="${BASH_REMATCH[1]}"
+            start=${SECONDS}
+        fi
+    done
+    [[ -z "${current}" ]] || rows+=("$(printf '%-34s %5ss' "${current}" $((SECONDS - start)))")
+    ((${#rows[@]} == 0)) || printf 'integration: target timings\n%s\n' "$(printf '  %s\n' "${rows[@]}")"
+}
+
 # shellcheck disable=SC2086  # TARGETS and the verbosity flag are word lists on purpose
 (
     cd "${copy}"
     PATH="${venv}/bin:${PATH}" "${venv}/bin/ansible-test" integration --local --python "${test_python}" \
-        --color no ${ANSIBLE_TEST_VERBOSITY:-} ${TARGETS:-}
-)
+        --color no ${ANSIBLE_TEST_VERBOSITY:-} ${TARGETS:-} 2>&1
+) | time_targets
