@@ -2,7 +2,8 @@
 #   make venv     create .venv (python3) with the toolchain from hack/requirements-dev.txt
 #   make demo     run demo/playbook.yml against the simulator (demo fixture), in its own small venv
 #   make demo-gitops  run docs/examples/gitops against the simulator: drift report, apply, apply again
-#   make test     run every suite below, print a timing table, fail if any suite failed
+#   make test     run every suite below (two lanes side by side; LANES=1 for one), print a timing
+#                 table, fail if any suite failed
 #   make docs     build the HTML docs site into build/docs/html/ (antsibull-docs + Sphinx, offline)
 #   make changelog  release galaxy.yml's version into changelogs/changelog.yaml + CHANGELOG.rst/.md
 # Suites: lint hack-tests units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs
@@ -38,16 +39,21 @@ MATRIX_VENVS := $(ROOT)/build/venvs
 # Integration targets for the matrix entries (empty: all of them, like `make integration`).
 MATRIX_TARGETS ?=
 
+# `make test` runs two lanes side by side (hack/run-suites.sh): SUITES one after another, and
+# SUITES_LANE2 one after another beside them (their output is printed whole as each ends). The
+# lanes share no collection copy, venv under creation or ~/.ansible/test venv (both sanity runs are in
+# the first lane). `make test LANES=1` runs everything in one lane.
 SUITES      := lint hack-tests units model simulator-tests sanity ansible-lint docs-lint changelog-lint docs \
-               integration demo-gitops bench-smoke \
-               matrix-venvs $(addprefix units-,$(MATRIX)) integration-matrix sanity-core2.21 galaxy-build \
+               integration demo-gitops bench-smoke sanity-core2.21
+SUITES_LANE2 := matrix-venvs integration-matrix $(addprefix units-,$(MATRIX)) galaxy-build \
                tool-venvs eda-integration galaxy-importer
+LANES       ?= 2
 
-.PHONY: help venv demo-venv demo demo-gitops test bench $(SUITES) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
+.PHONY: help venv demo-venv demo demo-gitops test bench $(SUITES) $(SUITES_LANE2) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
         $(addprefix sanity-,$(MATRIX)) $(addprefix matrix-venv-,$(MATRIX)) changelog collection-copy seed-get-pip fmt clean tool-venvs
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- environment
 venv: $(VENV_STAMP)
@@ -79,7 +85,7 @@ tool-venvs:
 
 # ---------------------------------------------------------------- entry points
 test: venv
-	@hack/run-suites.sh $(SUITES)
+	@hack/run-suites.sh $(SUITES) $(if $(filter 1,$(LANES)),,--) $(SUITES_LANE2)
 
 # The demos need only python3, git and make on a fresh machine: their venv holds ansible-core,
 # requests and the simulator's aiohttp and pyyaml (`.ci/run` checks it from a fresh clone).
