@@ -65,7 +65,7 @@ fi
 for suite in "${lane1[@]}"; do
     echo
     echo "================================================================ ${suite}"
-    run_suite "${suite}"
+    run_suite "${suite}" 2>&1 | tee "${root}/build/logs/suite-${suite}.log"
     # What the second lane finished meanwhile, between two first-lane suites.
     print_lane2
 done
@@ -101,6 +101,14 @@ for suite in "${order[@]}"; do
     printf '%-18s %8s  %-6s %s\n' "${suite}" "${seconds}" "${lane}" "${result}"
 done
 printf '%-18s %8s  (wall time, both lanes)\n' "total" "$((SECONDS - total_start))"
+# The lines that say what failed, so the end of the output names them (whole logs: build/logs/suite-*.log).
+for suite in "${order[@]}"; do
+    read -r _ rc <"${results_dir}/${suite}" 2>/dev/null || rc="not run"
+    [[ "${rc}" != 0 ]] || continue
+    echo "---- ${suite} failed; what its log (build/logs/suite-${suite}.log) says of it:"
+    grep -E "FATAL|^ERROR|FAILED|failed=[1-9]|Error [0-9]|integration test\(s\) listed below|^    [a-z_0-9]+$" \
+        "${root}/build/logs/suite-${suite}.log" 2>/dev/null | grep -v "FAILED - RETRYING" | tail -n 25
+done
 if ((failed)); then
     echo "RESULT: FAILED"
 else
