@@ -12,7 +12,9 @@ The state is one schedule at one rate (a slot every 1/rate seconds), unbounded u
 API answers 429. A 429 cuts the rate once a second at most, below what the API accepted in
 the last second (multiplicative decrease); without 429 the rate grows again, by 1 % of the
 rate at the last cut per second at first, doubling every 2 s (a cubic-like probe: slow near
-the limit just found, fast once it has gone). Tasks on other machines cannot share the file:
+the limit just found, fast once it has gone), and never beyond twice the larger of the last limit
+found and what was sent in the last second (so a quiet spell does not leave a rate far above the
+limit for the next run). Tasks on other machines cannot share the file:
 each machine runs the same rule, which converges to a fair share because a task that sends
 more meets more 429s.
 
@@ -43,6 +45,7 @@ MARGIN = 0.99  # and goes below the rate the API just accepted by this factor
 COOLDOWN = 1.0  # one cut a second: the other 429s of that second answer requests sent before the cut
 GROWTH = 0.01  # share of the rate at the last cut added per second right after the cut
 DOUBLING = 2.0  # the growth doubles every DOUBLING seconds without a 429
+HEADROOM = 2.0  # the rate grows to at most this times the larger of the last limit found and what was sent
 FIRST_RATE = 1.0  # the rate after a first 429 when the API accepted nothing in the last second
 MIN_RATE = 0.05
 LONG_WAIT = 2.0  # a Retry-After or reset at least this long pauses every task of the tenant
@@ -88,12 +91,14 @@ def note(state, now, ok, limited):
     state["streak"] = limited if ok else state["streak"] + limited
 
 
-def accepted(state, now):
-    """Answers other than 429 in the last second (the oldest slice weighed by its part inside it)."""
+def accepted(state, now, limited_too=False):
+    """Answers other than 429 (limited_too: all answers) in the last second, the oldest slice weighed by its part inside it."""
     position = now / SLICE
     oldest = int(position) - int(WINDOW / SLICE)
     inside = 1.0 - (position - int(position))
-    return sum(ok * (inside if index == oldest else 1.0) for index, ok, _limited in state["slices"] if index >= oldest)
+    return sum(
+        (ok + (limited if limited_too else 0)) * (inside if index == oldest else 1.0) for index, ok, limited in state["slices"] if index >= oldest
+    )
 
 
 def rate_limited(state, now, wait=None):
@@ -140,6 +145,9 @@ def grow(state, now):
     since = max(0.0, now - state["grown_at"])
     quiet = now - max(state["cut_at"], state["pause_until"])
     rate += since * GROWTH * state["peak"] * 2 ** min(max(quiet, 0.0) / DOUBLING, 10)
+    # Growth probes beyond what is sent, not beyond what was ever sent: while the tasks send less (idle,
+    # slow, between two runs) the rate stays within twice the larger of the last limit found and the last second.
+    rate = min(rate, HEADROOM * max(state["peak"], accepted(state, now, limited_too=True)))
     state["rate"] = min(rate, state["ceiling"]) if state["ceiling"] else rate
     state["grown_at"] = now
 

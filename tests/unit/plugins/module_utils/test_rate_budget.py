@@ -61,6 +61,19 @@ def test_one_cut_a_second_never_below_half():
     assert state["rate"] == pytest.approx(10.0)
 
 
+def test_a_quiet_spell_leaves_the_rate_within_twice_the_limit_found():
+    # A limit found at 60/s, then a minute of updates with nothing sent (between two runs, an idle task):
+    # the rate must not have grown far above the limit for the next run to meet.
+    state = new_state(100.0)
+    now = answered_for(state, 100.0, 2.0, 60)
+    note(state, now, 0, 1)
+    rate_limited(state, now)
+    found = state["rate"]
+    for tick in range(600):
+        grow(state, now + 0.1 * tick)
+    assert found < state["rate"] <= rate_budget.HEADROOM * max(found, state["peak"]) + 1e-9
+
+
 def test_without_429_the_rate_is_back_within_seconds_then_probes_beyond():
     state = new_state(100.0)
     state.update(rate=50.0)
@@ -74,7 +87,8 @@ def test_without_429_the_rate_is_back_within_seconds_then_probes_beyond():
         if state["rate"] >= 50.0 and not times:
             times.append(step * 0.1)
     assert times and times[0] <= 5.0
-    assert state["rate"] > 100.0  # after 20 s without a 429 the probe has long gone past the old limit
+    # after 20 s without a 429 the probe has long gone past the old limit, but not beyond twice it (nothing sent)
+    assert 75.0 < state["rate"] <= rate_budget.HEADROOM * state["peak"] + 1e-9
 
 
 def test_late_answers_of_other_tasks_raise_a_first_cut_that_counted_too_few():
