@@ -81,7 +81,7 @@ FAILURE_OUTCOMES = frozenset(("invalid", "failed", "not_deletable"))
 MAX_RESULT_FAILURES = 100
 MAX_DIFF_IDS = 50
 MAX_MESSAGE_ERRORS = 10
-FAILURE_COLUMNS = ("customer-id", "schedule-date-time", "line", "http-status", "reason")
+FAILURE_COLUMNS = ("customer-id", "schedule-date-time", "timezone", "line", "http-status", "reason")
 
 
 class BulkFailure(DynamicCampaignsError):
@@ -107,12 +107,18 @@ class FailureWriter:
         self.writer = csv.writer(self.handle)
         self.writer.writerow(FAILURE_COLUMNS)
 
-    def write(self, cid, schedule, origin, http_status, message):
+    def write(self, cid, schedule, origin, http_status, message, zone=None):
+        """schedule and zone: as sent, or for a row refused locally as the row held them (fed back, they read the same)."""
         line = origin if origin and origin > 0 else ""
-        self.writer.writerow(("" if cid is None else cid, schedule or "", line, "" if http_status is None else http_status, message))
+        self.writer.writerow((as_written(cid), as_written(schedule), as_written(zone), line, as_written(http_status), message))
 
     def close(self):
         self.handle.close()
+
+
+def as_written(value):
+    """A value of a row as its column reads back: '' for none, else its text (a YAML or JSON number as written)."""
+    return "" if value is None else str(value).strip()
 
 
 class Tally:
@@ -141,6 +147,11 @@ class Tally:
             # Held already (a Duplicate answer): the declared schedule was not applied.
             self.note(SCHEDULE_NOT_APPLIED, result.customer_id)
 
+    def refuse(self, cid, origin, message, raw_schedule=None, raw_zone=None):
+        """One row refused before sending (invalid, outside the window or the calling hours): its row kept as written."""
+        self.counts["invalid"] += 1
+        self.fail(cid, origin, None, message, raw_schedule, raw_zone)
+
     def note(self, key, cid):
         """Count one customer under `key` outside the outcomes (suppressed, schedule_not_applied)."""
         self.counts[key] += 1
@@ -160,9 +171,9 @@ class Tally:
         if room > 0:
             named.extend(texts[:room])
 
-    def fail(self, cid, origin, http_status, message, schedule=None):
+    def fail(self, cid, origin, http_status, message, schedule=None, zone=None):
         if self.writer is not None:
-            self.writer.write(cid, schedule, origin, http_status, message)
+            self.writer.write(cid, schedule, origin, http_status, message, zone)
         if len(self.failures) >= MAX_RESULT_FAILURES:
             return
         failure = {"customer_id": None if cid is None else str(cid), "http_status": http_status, "message": message}

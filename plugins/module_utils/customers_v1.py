@@ -20,7 +20,6 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     ADDED,
     ALREADY_PRESENT,
     FAILED,
-    INVALID,
     item,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import (
@@ -30,7 +29,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     Tally,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import TRANSIENT_STATUSES, RetryPolicy
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import origin_text
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import ID_COLUMNS, SCHEDULE_COLUMNS, origin_text
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import MemoryStore
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import Pacer
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import CampaignError, HttpError, ValidationError
@@ -152,8 +151,8 @@ class V1Run:
                 self.invalid(origin, fields, "customer {0} is repeated with other fields than {1}".format(cid, origin_text(seen[0])))
 
     def invalid(self, origin, fields, reason):
-        cid = next((fields[key] for key in fields or () if str(key).strip().lower() in ("customer-id", "customer_id")), None)
-        self.tally.take(item(INVALID, None if cid is None else str(cid).strip(), origin, message="{0}: {1}".format(origin_text(origin), reason)))
+        cid, schedule = (next((fields[key] for key in fields or () if str(key).strip().lower() in names), None) for names in (ID_COLUMNS, SCHEDULE_COLUMNS))
+        self.tally.refuse(None if cid is None else str(cid).strip(), origin, "{0}: {1}".format(origin_text(origin), reason), schedule)
 
     def batches(self):
         """Second pass: the first valid row of each id, in input order, the ledger's confirmed ids left out."""

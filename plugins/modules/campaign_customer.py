@@ -125,7 +125,10 @@ options:
   failed_records_path:
     description:
       - Write every invalid row and failed item to this CSV file (columns C(customer-id), C(schedule-date-time),
-        C(line), C(http-status), C(reason)), ready to fix and feed back as O(customers_file).
+        C(timezone), C(line), C(http-status), C(reason)), ready to fix and feed back as O(customers_file).
+      - Every row keeps its schedule, also a row refused before sending (invalid, outside the window or the calling
+        hours): as written in the input, with its C(timezone), so that it reads back the same. A failed item keeps the
+        schedule it was sent with.
       - Written where the module runs.
     type: path
   reschedule:

@@ -57,7 +57,7 @@ def test_invalid_rows_fail_before_any_request(tmp_path):
     assert "customers[1]: customer-id 'x'" in error.value.message
     assert error.value.result["summary"]["invalid"] == 2
     api.request.assert_not_called()
-    assert failed.read_text().splitlines()[0] == "customer-id,schedule-date-time,line,http-status,reason"
+    assert failed.read_text().splitlines()[0] == "customer-id,schedule-date-time,timezone,line,http-status,reason"
     assert len(failed.read_text().splitlines()) == 3
 
 

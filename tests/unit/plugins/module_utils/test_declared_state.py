@@ -171,7 +171,7 @@ def test_rows_outside_the_calling_hours_are_invalid_naming_row_and_customer(tmp_
     )
     invalid = []
     items = [{"customer_id": 5, "schedule": "2026-06-02T03:00:00-04:00"}, {"customer_id": 6, "schedule": "2026-06-02T03:00:00-04:00", "timezone": "Asia/Tokyo"}]
-    index = scan(CustomerInput(items, str(path)), RowValidator(now, hours=hours), lambda origin, raw, reason: invalid.append((origin, str(raw), reason)))
+    index = scan(CustomerInput(items, str(path)), RowValidator(now, hours=hours), lambda origin, raw, reason, *_row: invalid.append((origin, str(raw), reason)))
     assert sorted(index.ids) == [2, 3, 6]
     assert [(origin, raw) for origin, raw, _reason in invalid] == [(-1, "5"), (2, "1"), (5, "4")]
     assert (
