@@ -220,6 +220,12 @@ class Progress:
         self.phase = "validating"
         self.total = 0
 
+    def finish(self, phase, done, counts, rate):
+        """The last write (done or stopped): the run's rate, the summary's records_per_second, not the phase's."""
+        self.phase = phase
+        self.total = done
+        self.update(done, counts, force=True, rate=rate)
+
     def start_phase(self, phase, total, done=0, counts=None):
         self.phase = phase
         self.total = total
@@ -258,6 +264,11 @@ class Progress:
         with os.fdopen(handle, "w") as stream:
             json.dump(payload, stream)
         os.replace(temporary, self.path)
+
+
+def records_per_second(handled, elapsed):
+    """The summary's rate, which the progress file's last write repeats: one rule, one rounding."""
+    return round(handled / max(elapsed, 1e-6), 1)
 
 
 def failure_text(result):
@@ -302,7 +313,7 @@ class Report:
         summary["not_sent"] = max(planned - sent, 0) if run.sending_started else 0
         summary.update(
             elapsed=round(elapsed, 3),
-            records_per_second=round(run.tally.handled / elapsed, 1),
+            records_per_second=records_per_second(run.tally.handled, elapsed),
             requests=run.client.stats["requests"],
             retries=run.client.stats["retries"] + (run.sender.resent if run.sender else 0),
             rate_limited=run.pacer.limited_count,

@@ -25,6 +25,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import (
     BulkFailure,
     FailureWriter,
+    records_per_second,
     Progress,
     Tally,
 )
@@ -184,7 +185,9 @@ class V1Run:
         try:
             results = add_batch(self.post, batch)
         except (CampaignError, HttpError) as exc:
-            raise BulkFailure(self.stopped_message(exc), self.result(), self.tally.changed)
+            result = self.result()
+            self.progress.finish("stopped", self.tally.handled, self.tally.counts, result["summary"]["records_per_second"])
+            raise BulkFailure(self.stopped_message(exc), result, self.tally.changed)
         for (origin, record), outcome, http_status, message in results:
             self.tally.take(item(outcome, record["crmRecordId"], origin, http_status, message, record.get("scheduleAt")))
         if self.ledger is not None:
@@ -208,8 +211,8 @@ class V1Run:
                 "Campaign {0}: check mode cannot know which records the campaign holds already (the Campaigns API v1 has no"
                 " read, and no ledger_path is set): it counts every valid record as added.".format(self.campaign_id)
             )
-        self.progress.start_phase("done", self.tally.handled, self.tally.handled, counts)
         result = self.result()
+        self.progress.finish("done", self.tally.handled, counts, result["summary"]["records_per_second"])
         if self.tally.failing and not self.params.get("allow_partial"):
             raise BulkFailure(self.failure_message(), result, self.tally.changed)
         return self.tally.changed, result, self.tally.diff()
@@ -222,7 +225,7 @@ class V1Run:
         summary["not_sent"] = max(summary["requested"] - self.tally.handled, 0) if self.sending else 0
         stats = self.service.client.stats
         summary.update(
-            elapsed=round(elapsed, 3), records_per_second=round(self.tally.handled / elapsed, 1), requests=stats["requests"], retries=stats["retries"]
+            elapsed=round(elapsed, 3), records_per_second=records_per_second(self.tally.handled, elapsed), requests=stats["requests"], retries=stats["retries"]
         )
         result = {"campaign_id": self.campaign_id, "state": "present", "summary": summary, "failures": list(self.tally.failures)}
         result["failures_truncated"] = self.tally.failing > len(self.tally.failures)

@@ -7,12 +7,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
+import json
 import time
 from unittest.mock import Mock, PropertyMock
 
 import pytest
 
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, RetryPolicy
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response, RetryPolicy
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import BulkFailure, CustomerService
 
 HOURS = {"start": "08:00", "end": "21:00", "timezone": "UTC"}
@@ -92,3 +93,23 @@ def test_repeats_with_another_schedule_keep_the_repeated_schedule(tmp_path):
     with failed.open() as handle:
         rows = list(csv.DictReader(handle))
     assert [(row["customer-id"], row["schedule-date-time"]) for row in rows] == [("7", second)]
+
+
+def test_the_progress_files_last_rate_is_the_summarys_records_per_second(tmp_path):
+    api = client()
+    api.request.return_value = Response(207, [{"customer-id": "1", "http-status": 200}, {"customer-id": "2", "http-status": 200}])
+    progress = tmp_path / "progress.json"
+    _changed, result, _diff = CustomerService(api).sync(params(customers=[1, 2], calling_hours=None, progress_path=str(progress)))
+    final = json.loads(progress.read_text())
+    assert final["phase"] == "done" and final["done"] == 2
+    assert final["rate"] == result["summary"]["records_per_second"]
+
+
+def test_a_stopped_runs_last_rate_is_the_summarys_records_per_second(tmp_path):
+    api = client()
+    api.request.return_value = Response(400, {"message": "The operation is invalid for a campaign that has not started."})
+    progress = tmp_path / "progress.json"
+    with pytest.raises(BulkFailure) as error:
+        CustomerService(api).sync(params(customers=[1, 2], calling_hours=None, progress_path=str(progress)))
+    final = json.loads(progress.read_text())
+    assert final["phase"] == "stopped" and final["rate"] == error.value.result["summary"]["records_per_second"]
