@@ -33,6 +33,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     origin_text,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import (
+    MAX_DIFF_IDS,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
 )
@@ -75,11 +78,10 @@ COUNTED_AS = {
     (SUPPRESS, NOT_DELETABLE): KEPT_NOT_DELETABLE,
 }
 CHANGING_KEYS = (ADDED, REMOVED, UNCERTAIN, RESCHEDULED, SUPPRESSED_REMOVED)
-# Customers named in the diff (and in the schedule_not_applied warning), up to MAX_DIFF_IDS of each.
+# Customers named in the diff (membership_diff) and in the schedule_not_applied warning, up to MAX_DIFF_IDS of each.
 NAMED_KEYS = (ADDED, REMOVED, RESCHEDULED, SUPPRESSED, SUPPRESSED_REMOVED, SCHEDULE_NOT_APPLIED)
 FAILURE_OUTCOMES = frozenset(("invalid", "failed", "not_deletable"))
 MAX_RESULT_FAILURES = 100
-MAX_DIFF_IDS = 50
 MAX_MESSAGE_ERRORS = 10
 FAILURE_COLUMNS = ("customer-id", "schedule-date-time", "timezone", "line", "http-status", "reason")
 
@@ -194,15 +196,6 @@ class Tally:
     @property
     def changed(self):
         return bool(self.deleted_to_reschedule) or any(self.counts[key] for key in CHANGING_KEYS)
-
-    def diff(self):
-        """Removed before, added after; rescheduled and suppressed customers where there are any."""
-        before = {"removed_count": self.counts[REMOVED], "removed_ids": list(self.named[REMOVED])}
-        after = {"added_count": self.counts[ADDED], "added_ids": list(self.named[ADDED])}
-        for side, key in ((before, SUPPRESSED_REMOVED), (after, RESCHEDULED), (after, SUPPRESSED)):
-            if self.counts[key]:
-                side.update({key + "_count": self.counts[key], key + "_ids": list(self.named[key])})
-        return {"before": before, "after": after}
 
 
 class Progress:

@@ -68,6 +68,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rat
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import (
     Pacer,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import membership_diff
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
 )
@@ -330,4 +331,4 @@ class BulkRun:
         changed = self.tally.changed or blind_check
         if self.tally.failing and not self.options.allow_partial:
             raise BulkFailure(self.report.failure_message(), result, changed)
-        return changed, result, self.tally.diff()
+        return changed, result, membership_diff(self.campaign_id, self.tally, self.plan.snapshot, "no data_token")

@@ -33,6 +33,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cli
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import ID_COLUMNS, SCHEDULE_COLUMNS, origin_text
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import MemoryStore
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import Pacer
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import membership_diff
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import CampaignError, HttpError, ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import (
@@ -215,7 +216,7 @@ class V1Run:
         self.progress.finish("done", self.tally.handled, counts, result["summary"]["records_per_second"])
         if self.tally.failing and not self.params.get("allow_partial"):
             raise BulkFailure(self.failure_message(), result, self.tally.changed)
-        return self.tally.changed, result, self.tally.diff()
+        return self.tally.changed, result, membership_diff(self.campaign_id, self.tally, None, "the Campaigns API v1 has no read")
 
     def result(self):
         elapsed = max(self.service.clock() - self.started, 1e-6)

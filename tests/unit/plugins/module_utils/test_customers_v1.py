@@ -170,7 +170,7 @@ def test_a_run_adds_counts_and_confirms_in_the_ledger_so_a_rerun_sends_nothing(t
     changed, result, diff = service.sync(declared)
     summary = result["summary"]
     assert changed is True and (summary["requested"], summary["added"], summary["already_present"], summary["duplicates"]) == (3, 2, 1, 1)
-    assert server.requests == [["A", "B"], ["A"], ["C"]] and diff["after"]["added_ids"] == ["A", "C"]
+    assert server.requests == [["A", "B"], ["A"], ["C"]] and diff["after"].splitlines()[1:] == ["  added A", "  added C"]
     client.request.reset_mock()
     changed, result, _diff = service.sync(declared)
     assert changed is False and result["summary"]["already_present"] == 3 and client.request.call_count == 0

@@ -274,19 +274,36 @@ CASES = [
 ]
 
 
+def diff_ids(text):
+    """The ids one side of the diff lists as the campaign's customers."""
+    ids = []
+    for line in text.splitlines()[1:]:
+        if not line.startswith("  "):
+            break
+        ids.append(int(line.split()[0]))
+    return ids
+
+
 @pytest.mark.parametrize("name, records, options, expected", CASES, ids=[case[0] for case in CASES])
 def test_check_mode_predicts_what_the_apply_does_and_the_reapply_changes_nothing(name, records, options, expected):
     options = dict(options)
     show = options.pop("show_schedules", False)
     api = FakeApi(records, show_schedules=show)
-    _changed, predicted, _diff = CustomerService(api.client).sync(params(**options), check_mode=True)
+    before = sorted(api.records)
+    _changed, predicted, predicted_diff = CustomerService(api.client).sync(params(**options), check_mode=True)
     assert api.writes == []
     changed, applied, diff = CustomerService(api.client).sync(params(**options))
     assert counts(applied["summary"]) == expected
     assert counts(predicted["summary"]) == expected
     assert changed == bool(expected.get("added") or expected.get("removed") or expected.get("rescheduled") or expected.get("suppressed_removed"))
+    # The diff is the campaign's membership before and after, as check mode predicted it.
+    assert predicted_diff == diff
+    assert diff["before"].startswith("campaign {0}: {1} customer".format(CAMPAIGN, len(before))) and diff_ids(diff["before"]) == before
+    assert diff["after"].startswith("campaign {0}: {1} customer".format(CAMPAIGN, len(api.records))) and diff_ids(diff["after"]) == sorted(api.records)
     if expected.get("suppressed"):
-        assert diff["after"]["suppressed_count"] == expected["suppressed"]
+        assert "suppressed, not added: {0} customer".format(expected["suppressed"]) in diff["after"]
+    if expected.get("rescheduled"):
+        assert diff["after"].count(" (rescheduled)") == expected["rescheduled"]
     if not options.get("reschedule") or show:
         # Re-applied: unchanged (a read without schedules reschedules again, see the next test).
         api.writes = []
