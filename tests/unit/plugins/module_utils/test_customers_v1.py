@@ -278,7 +278,7 @@ def test_campaign_info_on_v1_reads_only_the_ledger_and_says_so(tmp_path):
     module.params = {"campaign_id": CID, "ledger_path": path, "records_limit": 2}
     changed, result, _diff = campaign_info.run_v1(module, LedgerService())
     assert changed is False and result["campaign"]["source"] == "ledger" and result["campaign"]["status"] == "paused"
-    assert result["records"] == ["A", "B"] and result["records_total"] == 3 and result["records_truncated"] is True
+    assert result["records"] == [{"customer_id": "A"}, {"customer_id": "B"}] and result["records_total"] == 3 and result["records_truncated"] is True
     assert "not the campaign as it is now" in module.warn.call_args[0][0]
     module.params["ledger_path"] = None
     with pytest.raises(ValidationError, match="has no endpoint to read a campaign or its records.*Set ledger_path"):
