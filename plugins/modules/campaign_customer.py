@@ -127,7 +127,7 @@ options:
       - Write every invalid row and failed item to this CSV file (columns C(customer-id), C(schedule-date-time),
         C(timezone), C(line), C(http-status), C(reason)), ready to fix and feed back as O(customers_file).
       - Every row keeps its schedule, also a row refused before sending (invalid, outside the window or the calling
-        hours): as written in the input, with its C(timezone), so that it reads back the same. A failed item keeps the
+        hours) as written in the input, with its C(timezone), so that it reads back the same. A failed item keeps the
         schedule it was sent with.
       - Written where the module runs.
     type: path
@@ -220,11 +220,11 @@ attributes:
   diff_mode:
     support: full
     description:
-      - Shows the campaign's customers before and after as text, C(before) and C(after), each a count line such as
+      - "Shows the campaign's customers before and after as text, C(before) and C(after), each a count line such as
         C(campaign 4501: 3 customers) and then the ids in order, one a line, cut to 50 with C(... N more). Both
         sides list the same unchanged ids, so only the removed (before) and added (after) customers differ;
         rescheduled ones are marked C((rescheduled)) after, and declared customers left out as suppressed follow
-        the list after, under C(suppressed, not added).
+        the list after, under C(suppressed, not added)."
       - In check mode it is the prediction, from the records read.
       - Without O(data_token) (and on O(api=campaigns_v1)) the campaign is not read; C(after) then lists what the
         run added, removed and rescheduled.
