@@ -21,7 +21,6 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     ADDED,
     ALREADY_ABSENT,
     ALREADY_PRESENT,
-    INVALID,
     KEPT_NOT_DELETABLE,
     NOT_DELETABLE,
     REMOVED,
@@ -265,8 +264,9 @@ class Planner:
         run.tally.counts["duplicates"] = index.duplicates
         return index
 
-    def record_invalid(self, origin, raw_id, reason):
-        self.run.tally.take(item(INVALID, None if raw_id is None else str(raw_id).strip(), origin, message="{0}: {1}".format(origin_text(origin), reason)))
+    def record_invalid(self, origin, raw_id, reason, raw_schedule=None, raw_zone=None):
+        cid = None if raw_id is None else str(raw_id).strip()
+        self.run.tally.refuse(cid, origin, "{0}: {1}".format(origin_text(origin), reason), raw_schedule, raw_zone)
 
     def refuse_invalid(self, index):
         self.run.tally.counts["requested"] = index.requested

@@ -33,6 +33,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     origin_text,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import (
+    MAX_DIFF_IDS,
+)
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
 )
@@ -75,13 +78,12 @@ COUNTED_AS = {
     (SUPPRESS, NOT_DELETABLE): KEPT_NOT_DELETABLE,
 }
 CHANGING_KEYS = (ADDED, REMOVED, UNCERTAIN, RESCHEDULED, SUPPRESSED_REMOVED)
-# Customers named in the diff (and in the schedule_not_applied warning), up to MAX_DIFF_IDS of each.
+# Customers named in the diff (membership_diff) and in the schedule_not_applied warning, up to MAX_DIFF_IDS of each.
 NAMED_KEYS = (ADDED, REMOVED, RESCHEDULED, SUPPRESSED, SUPPRESSED_REMOVED, SCHEDULE_NOT_APPLIED)
 FAILURE_OUTCOMES = frozenset(("invalid", "failed", "not_deletable"))
 MAX_RESULT_FAILURES = 100
-MAX_DIFF_IDS = 50
 MAX_MESSAGE_ERRORS = 10
-FAILURE_COLUMNS = ("customer-id", "schedule-date-time", "line", "http-status", "reason")
+FAILURE_COLUMNS = ("customer-id", "schedule-date-time", "timezone", "line", "http-status", "reason")
 
 
 class BulkFailure(DynamicCampaignsError):
@@ -107,12 +109,18 @@ class FailureWriter:
         self.writer = csv.writer(self.handle)
         self.writer.writerow(FAILURE_COLUMNS)
 
-    def write(self, cid, schedule, origin, http_status, message):
+    def write(self, cid, schedule, origin, http_status, message, zone=None):
+        """schedule and zone: as sent, or for a row refused locally as the row held them (fed back, they read the same)."""
         line = origin if origin and origin > 0 else ""
-        self.writer.writerow(("" if cid is None else cid, schedule or "", line, "" if http_status is None else http_status, message))
+        self.writer.writerow((as_written(cid), as_written(schedule), as_written(zone), line, as_written(http_status), message))
 
     def close(self):
         self.handle.close()
+
+
+def as_written(value):
+    """A value of a row as its column reads back: '' for none, else its text (a YAML or JSON number as written)."""
+    return "" if value is None else str(value).strip()
 
 
 class Tally:
@@ -141,6 +149,11 @@ class Tally:
             # Held already (a Duplicate answer): the declared schedule was not applied.
             self.note(SCHEDULE_NOT_APPLIED, result.customer_id)
 
+    def refuse(self, cid, origin, message, raw_schedule=None, raw_zone=None):
+        """One row refused before sending (invalid, outside the window or the calling hours): its row kept as written."""
+        self.counts["invalid"] += 1
+        self.fail(cid, origin, None, message, raw_schedule, raw_zone)
+
     def note(self, key, cid):
         """Count one customer under `key` outside the outcomes (suppressed, schedule_not_applied)."""
         self.counts[key] += 1
@@ -160,9 +173,9 @@ class Tally:
         if room > 0:
             named.extend(texts[:room])
 
-    def fail(self, cid, origin, http_status, message, schedule=None):
+    def fail(self, cid, origin, http_status, message, schedule=None, zone=None):
         if self.writer is not None:
-            self.writer.write(cid, schedule, origin, http_status, message)
+            self.writer.write(cid, schedule, origin, http_status, message, zone)
         if len(self.failures) >= MAX_RESULT_FAILURES:
             return
         failure = {"customer_id": None if cid is None else str(cid), "http_status": http_status, "message": message}
@@ -184,15 +197,6 @@ class Tally:
     def changed(self):
         return bool(self.deleted_to_reschedule) or any(self.counts[key] for key in CHANGING_KEYS)
 
-    def diff(self):
-        """Removed before, added after; rescheduled and suppressed customers where there are any."""
-        before = {"removed_count": self.counts[REMOVED], "removed_ids": list(self.named[REMOVED])}
-        after = {"added_count": self.counts[ADDED], "added_ids": list(self.named[ADDED])}
-        for side, key in ((before, SUPPRESSED_REMOVED), (after, RESCHEDULED), (after, SUPPRESSED)):
-            if self.counts[key]:
-                side.update({key + "_count": self.counts[key], key + "_ids": list(self.named[key])})
-        return {"before": before, "after": after}
-
 
 class Progress:
     """A JSON file rewritten atomically every few seconds (async tasks, AWX)."""
@@ -208,6 +212,12 @@ class Progress:
         self.written = None
         self.phase = "validating"
         self.total = 0
+
+    def finish(self, phase, done, counts, rate):
+        """The last write (done or stopped): the run's rate, the summary's records_per_second, not the phase's."""
+        self.phase = phase
+        self.total = done
+        self.update(done, counts, force=True, rate=rate)
 
     def start_phase(self, phase, total, done=0, counts=None):
         self.phase = phase
@@ -247,6 +257,11 @@ class Progress:
         with os.fdopen(handle, "w") as stream:
             json.dump(payload, stream)
         os.replace(temporary, self.path)
+
+
+def records_per_second(handled, elapsed):
+    """The summary's rate, which the progress file's last write repeats: one rule, one rounding."""
+    return round(handled / max(elapsed, 1e-6), 1)
 
 
 def failure_text(result):
@@ -291,7 +306,7 @@ class Report:
         summary["not_sent"] = max(planned - sent, 0) if run.sending_started else 0
         summary.update(
             elapsed=round(elapsed, 3),
-            records_per_second=round(run.tally.handled / elapsed, 1),
+            records_per_second=records_per_second(run.tally.handled, elapsed),
             requests=run.client.stats["requests"],
             retries=run.client.stats["retries"] + (run.sender.resent if run.sender else 0),
             rate_limited=run.pacer.limited_count,

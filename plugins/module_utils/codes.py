@@ -49,6 +49,8 @@ CAMPAIGN_FIELD_NAMES = {
     "no-of-records": "records_count",
     "dynamic-campaign": "dynamic",
 }
+# What campaign_info returns (and documents) of a campaign read; the read's other fields are left out.
+CAMPAIGN_KEYS = ("id", "name", "status", "status_code", "status_detail", "enabled", "dynamic", "records_count", "start_time", "end_time", "timezone")
 FLAG_FIELDS = frozenset(("enabled", "dynamic-campaign"))
 INT_FIELDS = frozenset(("campaign-id", "no-of-records"))
 
@@ -131,15 +133,13 @@ def normalize_campaign(payload):
     0 to 11: no caller may guess what an unknown status allows."""
     raw = campaign_object(payload)
     code = campaign_status_code(raw)
-    campaign = {}
+    fields = {}
     for key, value in raw.items():
-        campaign[CAMPAIGN_FIELD_NAMES.get(key, snake(key))] = normalize_field(key, value)
-    campaign["status_code"] = code
-    campaign["status"], campaign["status_detail"] = CAMPAIGN_STATUS_CODES[code]
-    campaign["records_count"] = campaign.get("records_count") or 0
-    for key in ("id", "name", "enabled", "dynamic", "start_time", "end_time"):
-        campaign.setdefault(key, None)
-    return campaign
+        fields[CAMPAIGN_FIELD_NAMES.get(key, snake(key))] = normalize_field(key, value)
+    fields["status_code"] = code
+    fields["status"], fields["status_detail"] = CAMPAIGN_STATUS_CODES[code]
+    fields["records_count"] = fields.get("records_count") or 0
+    return dict((key, fields.get(key)) for key in CAMPAIGN_KEYS)
 
 
 def record_status_code(raw):

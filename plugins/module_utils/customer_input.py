@@ -322,8 +322,11 @@ def mapping_fields(item):
     raw_id = first_present(item, keys, ID_COLUMNS)
     if unknown:
         # The id is kept: the row still declares its customer (see InputIndex.declared_invalid).
-        return raw_id, None, "unknown key(s) {0}; use customer_id, schedule and timezone".format(", ".join(short(name, 30) for name in unknown)), None
-    return raw_id, first_present(item, keys, SCHEDULE_COLUMNS), None, first_present(item, keys, TIMEZONE_COLUMNS)
+        # So are its schedule and zone: the failures file gives them back as written.
+        error = "unknown key(s) {0}; use customer_id, schedule and timezone".format(", ".join(short(name, 30) for name in unknown))
+    else:
+        error = None
+    return raw_id, first_present(item, keys, SCHEDULE_COLUMNS), error, first_present(item, keys, TIMEZONE_COLUMNS)
 
 
 def first_present(item, keys, names):
@@ -626,7 +629,7 @@ class InputIndex:
 
 
 def scan(source, validator, on_invalid, tick=None):
-    """First pass: validate every row; on_invalid(origin, raw id, reason); tick(rows) now and then."""
+    """First pass: validate every row; on_invalid(origin, raw id, reason, raw schedule, raw time zone); tick(rows) now and then."""
     index = InputIndex()
     check = validator.check
     for number, part in enumerate(source.parts()):
@@ -639,7 +642,7 @@ def scan(source, validator, on_invalid, tick=None):
         cid, text, _epoch, reason = (None, None, None, error) if error else check(raw_id, raw_schedule, raw_zone)
         if reason:
             index.add_invalid(raw_id)
-            on_invalid(origin, raw_id, reason)
+            on_invalid(origin, raw_id, reason, raw_schedule, raw_zone)
         else:
             index.add_row(cid, origin, text)
     ids = index.ids
@@ -666,7 +669,8 @@ def apply_window(index, validator, window, on_invalid):
         index.skip.add(position)
         refused += 1
         cid = index.ids[position]
-        on_invalid(index.origins[position], cid, "customer {0}: {1}".format(cid, reasons[index.schedule_refs[position]]))
+        number = index.schedule_refs[position]
+        on_invalid(index.origins[position], cid, "customer {0}: {1}".format(cid, reasons[number]), index.texts[number])
     index.invalid += refused
     return refused
 
@@ -695,7 +699,7 @@ def resolve_repeats(index, validator, repeated, on_invalid):
             index.duplicates += 1
         else:
             index.invalid += 1
-            on_invalid(origin, cid, "customer {0} is repeated with a different schedule-date-time than {1}".format(cid, origin_text(first[cid][0])))
+            on_invalid(origin, cid, "customer {0} is repeated with a different schedule-date-time than {1}".format(cid, origin_text(first[cid][0])), text)
 
 
 def unique_rows(index):
@@ -716,7 +720,7 @@ def read_suppressed(customers=None, path=None):
     problems = []
     try:
         source = CustomerInput(customers, path)
-        index = scan(source, RowValidator(0, schedules=False), lambda origin, raw, reason: problems.append((origin, reason)))
+        index = scan(source, RowValidator(0, schedules=False), lambda origin, raw, reason, *_row: problems.append((origin, reason)))
     except ValidationError as exc:
         raise ValidationError(exc.message.replace("customers_file ", "suppressed_file ", 1))
     if problems:

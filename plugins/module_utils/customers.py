@@ -68,6 +68,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rat
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import (
     Pacer,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import membership_diff
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
 )
@@ -198,7 +199,7 @@ class BulkRun:
         self.campaign_id = options.campaign_id
         self.writer = FailureWriter(options.failed_records_path) if options.failed_records_path else None
         self.tally = Tally(self.writer)
-        self.progress = Progress(options.progress_path, self.campaign_id, options.state)
+        self.progress = Progress(options.progress_path, self.campaign_id, options.state, clock=self.clock)
         self.pacer = Pacer(open_store(self.client.tenant, self.client.base_url), options.max_rate)
         self.sender = None
         self.report = Report(self)
@@ -307,12 +308,11 @@ class BulkRun:
         self.unknown, unknown = [], self.unknown
         if unknown:
             settle_blind(self, unknown, "the run stopped before they could be read back")
-        self.progress.start_phase("stopped", self.tally.handled, self.tally.handled, self.tally.counts)
-        return self.failure(self.report.stopped_message(cause))
+        failure = self.failure(self.report.stopped_message(cause))
+        self.progress.finish("stopped", self.tally.handled, self.tally.counts, failure.result["summary"]["records_per_second"])
+        return failure
 
     def outcome(self):
-        done = self.tally.handled
-        self.progress.start_phase("done", done, done, self.tally.counts)
         if self.stray_results:
             self.warn(
                 "Campaign {0}: {1} result(s) of the API matched no customer sent in their batch and were ignored.".format(self.campaign_id, self.stray_results)
@@ -327,7 +327,8 @@ class BulkRun:
         for warning in self.report.declared_warnings():
             self.warn(warning)
         result = self.report.result()
+        self.progress.finish("done", self.tally.handled, self.tally.counts, result["summary"]["records_per_second"])
         changed = self.tally.changed or blind_check
         if self.tally.failing and not self.options.allow_partial:
             raise BulkFailure(self.report.failure_message(), result, changed)
-        return changed, result, self.tally.diff()
+        return changed, result, membership_diff(self.campaign_id, self.tally, self.plan.snapshot, "no data_token")

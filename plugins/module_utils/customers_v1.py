@@ -20,19 +20,20 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     ADDED,
     ALREADY_PRESENT,
     FAILED,
-    INVALID,
     item,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import (
     BulkFailure,
     FailureWriter,
+    records_per_second,
     Progress,
     Tally,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import TRANSIENT_STATUSES, RetryPolicy
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import origin_text
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import ID_COLUMNS, SCHEDULE_COLUMNS, origin_text
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import MemoryStore
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import Pacer
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import membership_diff
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import CampaignError, HttpError, ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import (
@@ -152,8 +153,8 @@ class V1Run:
                 self.invalid(origin, fields, "customer {0} is repeated with other fields than {1}".format(cid, origin_text(seen[0])))
 
     def invalid(self, origin, fields, reason):
-        cid = next((fields[key] for key in fields or () if str(key).strip().lower() in ("customer-id", "customer_id")), None)
-        self.tally.take(item(INVALID, None if cid is None else str(cid).strip(), origin, message="{0}: {1}".format(origin_text(origin), reason)))
+        cid, schedule = (next((fields[key] for key in fields or () if str(key).strip().lower() in names), None) for names in (ID_COLUMNS, SCHEDULE_COLUMNS))
+        self.tally.refuse(None if cid is None else str(cid).strip(), origin, "{0}: {1}".format(origin_text(origin), reason), schedule)
 
     def batches(self):
         """Second pass: the first valid row of each id, in input order, the ledger's confirmed ids left out."""
@@ -185,7 +186,9 @@ class V1Run:
         try:
             results = add_batch(self.post, batch)
         except (CampaignError, HttpError) as exc:
-            raise BulkFailure(self.stopped_message(exc), self.result(), self.tally.changed)
+            result = self.result()
+            self.progress.finish("stopped", self.tally.handled, self.tally.counts, result["summary"]["records_per_second"])
+            raise BulkFailure(self.stopped_message(exc), result, self.tally.changed)
         for (origin, record), outcome, http_status, message in results:
             self.tally.take(item(outcome, record["crmRecordId"], origin, http_status, message, record.get("scheduleAt")))
         if self.ledger is not None:
@@ -209,11 +212,11 @@ class V1Run:
                 "Campaign {0}: check mode cannot know which records the campaign holds already (the Campaigns API v1 has no"
                 " read, and no ledger_path is set): it counts every valid record as added.".format(self.campaign_id)
             )
-        self.progress.start_phase("done", self.tally.handled, self.tally.handled, counts)
         result = self.result()
+        self.progress.finish("done", self.tally.handled, counts, result["summary"]["records_per_second"])
         if self.tally.failing and not self.params.get("allow_partial"):
             raise BulkFailure(self.failure_message(), result, self.tally.changed)
-        return self.tally.changed, result, self.tally.diff()
+        return self.tally.changed, result, membership_diff(self.campaign_id, self.tally, None, "the Campaigns API v1 has no read")
 
     def result(self):
         elapsed = max(self.service.clock() - self.started, 1e-6)
@@ -223,7 +226,7 @@ class V1Run:
         summary["not_sent"] = max(summary["requested"] - self.tally.handled, 0) if self.sending else 0
         stats = self.service.client.stats
         summary.update(
-            elapsed=round(elapsed, 3), records_per_second=round(self.tally.handled / elapsed, 1), requests=stats["requests"], retries=stats["retries"]
+            elapsed=round(elapsed, 3), records_per_second=records_per_second(self.tally.handled, elapsed), requests=stats["requests"], retries=stats["retries"]
         )
         result = {"campaign_id": self.campaign_id, "state": "present", "summary": summary, "failures": list(self.tally.failures)}
         result["failures_truncated"] = self.tally.failing > len(self.tally.failures)

@@ -118,4 +118,5 @@ class LedgerService:
         finally:
             ledger.close()
         known.update(id=campaign_id, source="ledger", status=known["state"].lower() if known["state"] else None)
-        return {"campaign": known, "records": ids, "records_total": known["records_confirmed"], "records_truncated": known["records_confirmed"] > len(ids)}
+        records = [{"customer_id": cid} for cid in ids]
+        return {"campaign": known, "records": records, "records_total": known["records_confirmed"], "records_truncated": known["records_confirmed"] > len(ids)}

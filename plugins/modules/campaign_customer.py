@@ -125,7 +125,10 @@ options:
   failed_records_path:
     description:
       - Write every invalid row and failed item to this CSV file (columns C(customer-id), C(schedule-date-time),
-        C(line), C(http-status), C(reason)), ready to fix and feed back as O(customers_file).
+        C(timezone), C(line), C(http-status), C(reason)), ready to fix and feed back as O(customers_file).
+      - Every row keeps its schedule, also a row refused before sending (invalid, outside the window or the calling
+        hours) as written in the input, with its C(timezone), so that it reads back the same. A failed item keeps the
+        schedule it was sent with.
       - Written where the module runs.
     type: path
   reschedule:
@@ -206,15 +209,25 @@ attributes:
   check_mode:
     support: full
     description:
-      - With O(data_token), check mode reads the campaign's records and reports exactly what would be added and
-        removed, without writing. A campaign that has not started is a warning in check mode, not a failure.
+      - With O(data_token), check mode reads the campaign's records and reports what would be added and removed,
+        without writing. A campaign that has not started is a warning in check mode, not a failure.
       - Without O(data_token) it validates the input and reports C(changed=true) with a warning.
+      - "What check mode cannot predict, since only the API decides it when the run sends: per-item refusals (a
+        customer missing from the tenant's CRM, a schedule the API refuses for a reason the module cannot check);
+        records that are accepted or completed (dialed) between the check and the run, and so cannot be deleted;
+        rate limiting (a run stopped by a 429 storm); and a campaign changed by someone else in between (its status,
+        its records). The counts of check mode are what the read shows; the run counts what happened."
   diff_mode:
     support: full
     description:
-      - Shows the numbers of customers added and removed, and up to 50 of their ids (ids only).
-      - Where there are any, also C(after.rescheduled_count)/C(after.rescheduled_ids), C(after.suppressed_count)/C(after.suppressed_ids)
-        (declared, never added) and C(before.suppressed_removed_count)/C(before.suppressed_removed_ids).
+      - "Shows the campaign's customers before and after as text, C(before) and C(after), each a count line such as
+        C(campaign 4501: 3 customers) and then the ids in order, one a line, cut to 50 with C(... N more). Both
+        sides list the same unchanged ids, so only the removed (before) and added (after) customers differ;
+        rescheduled ones are marked C((rescheduled)) after, and declared customers left out as suppressed follow
+        the list after, under C(suppressed, not added)."
+      - In check mode it is the prediction, from the records read.
+      - Without O(data_token) (and on O(api=campaigns_v1)) the campaign is not read; C(after) then lists what the
+        run added, removed and rescheduled.
 notes:
   - Customers must exist in the tenant's CRM; the API refuses others per item (HTTP 404), as it refuses schedules in
     the past, too far ahead or outside the campaign's window.

@@ -21,6 +21,11 @@ description:
 author:
   - eightbyeight.dynamic_campaigns contributors (@eightbyeight)
 options:
+  action_token:
+    description:
+      - Not used; this module only reads, with O(data_token). Accepted (and ignored) so that C(module_defaults) for the
+        C(group/eightbyeight.dynamic_campaigns.api) action group can set it for every module.
+    type: str
   ledger_path:
     description:
       - Only on O(api=campaigns_v1), which has no read endpoint. The ledger (SQLite) that
@@ -109,63 +114,104 @@ EXAMPLES = r"""
 
 RETURN = r"""
 campaign:
-  description: The campaign.
+  description:
+    - The campaign. On the legacy API these fields of the read, typed; its other fields are left out.
+    - On O(api=campaigns_v1), what the ledger (O(ledger_path)) saw of it.
   returned: success
   type: dict
   contains:
     id:
-      description: Campaign ID.
-      type: int
+      description: Campaign ID (a UUID on O(api=campaigns_v1)).
+      type: raw
       sample: 101
     name:
       description: Campaign name.
       type: str
       sample: Spring outreach
+      returned: on the legacy API
     status:
-      description: Status in the API's terms, lowercase.
+      description: Status in the API's terms, lowercase; on O(api=campaigns_v1) the last state an answer named, null when none did.
       type: str
-      choices: [new, running, paused, purged, stopped]
       sample: running
     status_code:
       description: The stats API's status code, 0 to 11.
       type: int
       sample: 3
+      returned: on the legacy API
     status_detail:
       description: What the status code means.
       type: str
       sample: Manual Running
+      returned: on the legacy API
     enabled:
       description: Whether the campaign is enabled.
       type: bool
       sample: true
+      returned: on the legacy API
     dynamic:
       description: Whether the campaign is a dynamic campaign (needed for every change).
       type: bool
       sample: true
+      returned: on the legacy API
     records_count:
       description: Number of records in the campaign.
       type: int
       sample: 2500
+      returned: on the legacy API
     start_time:
       description: Start of the campaign's schedule window, null when unset.
       type: str
       sample: "2026-01-01T00:00:00.000Z"
+      returned: on the legacy API
     end_time:
       description: End of the campaign's schedule window, null when unset.
       type: str
       sample: null
+      returned: on the legacy API
     timezone:
-      description: Time zone of the campaign, when the API reports one.
+      description: Time zone of the campaign, null when the API reports none.
       type: str
       sample: UTC
+      returned: on the legacy API
+    source:
+      description: Always V(ledger) (the Campaigns API v1 cannot be read).
+      type: str
+      sample: ledger
+      returned: on O(api=campaigns_v1)
+    state:
+      description: The last state an answer named (such as V(RUNNING)), as the API spells it; null when none did.
+      type: str
+      sample: RUNNING
+      returned: on O(api=campaigns_v1)
+    state_seen:
+      description: When that answer came (UTC, ISO 8601); null when none did.
+      type: str
+      sample: "2026-12-01T10:00:00Z"
+      returned: on O(api=campaigns_v1)
+    records_confirmed:
+      description: How many record ids runs of M(eightbyeight.dynamic_campaigns.campaign_customer) saw confirmed.
+      type: int
+      sample: 3
+      returned: on O(api=campaigns_v1)
+    first_confirmed:
+      description: When the first of them was confirmed (UTC, ISO 8601); null when none was.
+      type: str
+      sample: "2026-12-01T10:00:00Z"
+      returned: on O(api=campaigns_v1)
+    last_confirmed:
+      description: When the last of them was confirmed (UTC, ISO 8601); null when none was.
+      type: str
+      sample: "2026-12-01T10:05:00Z"
+      returned: on O(api=campaigns_v1)
 records:
-  description: The campaign's records, when O(records=true).
-  returned: when O(records=true) or O(customer_ids) is given
+  description:
+    - The campaign's records (on O(api=campaigns_v1), the record ids the ledger holds, up to O(records_limit)).
+  returned: when O(records=true) or O(customer_ids) is given, and always on O(api=campaigns_v1)
   type: list
   elements: dict
   contains:
     customer_id:
-      description: Customer ID (the CRM ACCOUNTNUM), usable to delete the record.
+      description: Customer ID (the CRM ACCOUNTNUM), usable to delete the record; on O(api=campaigns_v1) the C(crmRecordId).
       type: str
       sample: "1000001"
     status:
@@ -173,38 +219,47 @@ records:
       type: str
       choices: [new, queued, accepted, completed, scheduled]
       sample: queued
+      returned: on the legacy API
     status_code:
       description: Record status code, 0 to 4.
       type: int
       sample: 1
+      returned: on the legacy API
     deletable:
       description: Whether the record can still be deleted (new, queued or scheduled).
       type: bool
       sample: true
+      returned: on the legacy API
     result:
       description: Dialing result name (the record's C(status-code)).
       type: str
       sample: default
+      returned: on the legacy API
     result_code:
       description: Dialing result code.
       type: int
       sample: 0
+      returned: on the legacy API
     disposition:
       description: Disposition name.
       type: str
       sample: none
+      returned: on the legacy API
     disposition_code:
       description: Disposition code.
       type: int
       sample: 1000
+      returned: on the legacy API
     phone_list:
       description: Phone list of the record.
       type: str
       sample: null
+      returned: on the legacy API
     schedule:
-      description: Scheduled call time, null when unset.
+      description: Scheduled call time, null when unset (8x8's documented read has no such field, so it is null there).
       type: str
       sample: null
+      returned: on the legacy API
 missing_customer_ids:
   description: The ids of O(customer_ids) the campaign does not hold, as strings of digits, in ascending order.
   returned: when O(customer_ids) is given
@@ -212,13 +267,13 @@ missing_customer_ids:
   elements: str
   sample: ["1000002"]
 records_total:
-  description: Number of records that matched O(records_status) before O(records_limit) applied.
-  returned: when O(records=true) or O(customer_ids) is given
+  description: Number of records that matched O(records_status) before O(records_limit) applied (on O(api=campaigns_v1), the ids the ledger holds).
+  returned: when O(records=true) or O(customer_ids) is given, and always on O(api=campaigns_v1)
   type: int
   sample: 2500
 records_truncated:
   description: Whether more records matched than O(records_limit); always false for O(customer_ids).
-  returned: when O(records=true) or O(customer_ids) is given
+  returned: when O(records=true) or O(customer_ids) is given, and always on O(api=campaigns_v1)
   type: bool
   sample: false
 """

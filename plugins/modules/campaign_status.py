@@ -81,6 +81,9 @@ attributes:
       - Without O(data_token) it cannot read, so it reports C(changed=true) and one transition from null to O(status).
       - On O(api=campaigns_v1) check mode sends nothing, reports C(changed=true), the actions it would try in
         C(actions) and a warning that it has no state to go on.
+      - "What check mode cannot predict: the campaign changed by someone else between the check and the run (another
+        status, or an end reached, so that other transitions or none are needed), a transition the API refuses when
+        it is sent (the campaign no longer dynamic or enabled), and rate limiting (a 429 storm that stops the run)."
   diff_mode:
     support: full
     description: Shows the status before and after.

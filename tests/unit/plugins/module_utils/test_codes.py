@@ -31,7 +31,7 @@ READ = {
 }
 
 
-def test_campaign_read_is_typed_and_named():
+def test_campaign_read_is_typed_and_named_and_holds_only_the_documented_fields():
     campaign = normalize_campaign(READ)
     assert campaign == {
         "id": 101,
@@ -45,7 +45,6 @@ def test_campaign_read_is_typed_and_named():
         "start_time": None,
         "end_time": "2027-01-01T00:00:00.000Z",
         "timezone": None,
-        "campaign_type": "Dynamic",
     }
 
 

@@ -124,7 +124,7 @@ def write(tmp_path, name, data):
 def run_scan(source, now=NOW, window=(None, None)):
     invalid = []
     validator = RowValidator(now, window)
-    index = scan(source, validator, lambda origin, raw, reason: invalid.append((origin_text(origin), reason)))
+    index = scan(source, validator, lambda origin, raw, reason, *_row: invalid.append((origin_text(origin), reason)))
     return index, invalid, list(unique_rows(index))
 
 

@@ -149,7 +149,7 @@ def scanned(path, now=NOW, schedules=True, **patches):
     """(index, invalid origins, unique rows) of a file; patches replace module constants meanwhile."""
     invalid = []
     with mock.patch.multiple(customer_input, **patches) if patches else contextlib.nullcontext():
-        index = scan(CustomerInput(path=str(path)), RowValidator(now, schedules=schedules), lambda origin, raw, reason: invalid.append(origin))
+        index = scan(CustomerInput(path=str(path)), RowValidator(now, schedules=schedules), lambda origin, raw, reason, *_row: invalid.append(origin))
     return index, invalid, list(unique_rows(index))
 
 
@@ -470,7 +470,7 @@ def test_json_lines_files_keep_exactly_the_valid_rows_in_order(workdir, data, po
 )
 def test_the_customers_list_keeps_exactly_the_valid_items(items):
     invalid = []
-    index = scan(CustomerInput(items), RowValidator(NOW), lambda origin, raw, reason: invalid.append(origin))
+    index = scan(CustomerInput(items), RowValidator(NOW), lambda origin, raw, reason, *_row: invalid.append(origin))
     wanted = [(-number - 1, expected_id(item["customer_id"] if isinstance(item, dict) else item)) for number, item in enumerate(items)]
     assert list(zip(index.ids, index.origins)) == [(cid, origin) for origin, cid in wanted if cid is not None]
     assert invalid == [origin for origin, cid in wanted if cid is None]

@@ -57,7 +57,7 @@ def test_invalid_rows_fail_before_any_request(tmp_path):
     assert "customers[1]: customer-id 'x'" in error.value.message
     assert error.value.result["summary"]["invalid"] == 2
     api.request.assert_not_called()
-    assert failed.read_text().splitlines()[0] == "customer-id,schedule-date-time,line,http-status,reason"
+    assert failed.read_text().splitlines()[0] == "customer-id,schedule-date-time,timezone,line,http-status,reason"
     assert len(failed.read_text().splitlines()) == 3
 
 
@@ -86,7 +86,10 @@ def test_batches_are_matched_by_customer_id_and_classified():
     assert changed is True
     assert (summary["added"], summary["already_present"], summary["failed"]) == (1, 1, 1)
     assert result["failures"] == [{"customer_id": "3", "item": "customers[2]", "http_status": 404, "message": "The customer-id has not been found."}]
-    assert diff["after"] == {"added_count": 1, "added_ids": ["2"]}
+    assert diff == {
+        "before": "campaign 3001: customers not read (no data_token)\n",
+        "after": "campaign 3001: customers not read (no data_token); this run: 1 added\n  added 2\n",
+    }
     assert any("matched no customer" in call.args[0] for call in warn.call_args_list)
 
 

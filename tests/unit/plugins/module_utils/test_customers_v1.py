@@ -170,7 +170,7 @@ def test_a_run_adds_counts_and_confirms_in_the_ledger_so_a_rerun_sends_nothing(t
     changed, result, diff = service.sync(declared)
     summary = result["summary"]
     assert changed is True and (summary["requested"], summary["added"], summary["already_present"], summary["duplicates"]) == (3, 2, 1, 1)
-    assert server.requests == [["A", "B"], ["A"], ["C"]] and diff["after"]["added_ids"] == ["A", "C"]
+    assert server.requests == [["A", "B"], ["A"], ["C"]] and diff["after"].splitlines()[1:] == ["  added A", "  added C"]
     client.request.reset_mock()
     changed, result, _diff = service.sync(declared)
     assert changed is False and result["summary"]["already_present"] == 3 and client.request.call_count == 0
@@ -221,7 +221,7 @@ def test_failed_records_fail_the_task_and_go_to_the_failures_file(tmp_path):
         service.sync(params(customers=["A", "B", "C"], failed_records_path=failures))
     assert info.value.changed is True and info.value.result["summary"]["added"] == 2
     rows = list(csv.reader(open(failures)))
-    assert rows[1][0] == "B" and rows[1][3] == "400"
+    assert rows[1][0] == "B" and rows[1][4] == "400"
 
 
 def test_a_campaign_that_refuses_records_stops_the_run_with_what_was_done():
@@ -278,8 +278,26 @@ def test_campaign_info_on_v1_reads_only_the_ledger_and_says_so(tmp_path):
     module.params = {"campaign_id": CID, "ledger_path": path, "records_limit": 2}
     changed, result, _diff = campaign_info.run_v1(module, LedgerService())
     assert changed is False and result["campaign"]["source"] == "ledger" and result["campaign"]["status"] == "paused"
-    assert result["records"] == ["A", "B"] and result["records_total"] == 3 and result["records_truncated"] is True
+    assert result["records"] == [{"customer_id": "A"}, {"customer_id": "B"}] and result["records_total"] == 3 and result["records_truncated"] is True
     assert "not the campaign as it is now" in module.warn.call_args[0][0]
     module.params["ledger_path"] = None
     with pytest.raises(ValidationError, match="has no endpoint to read a campaign or its records.*Set ledger_path"):
         campaign_info.run_v1(module, LedgerService())
+
+
+def test_the_progress_files_last_rate_is_the_summarys_records_per_second(tmp_path):
+    service, _client = service_for(FakeRecords())
+    progress = tmp_path / "progress.json"
+    _changed, result, _diff = service.sync(params(customers=["A", "B", "C"], progress_path=str(progress), batch_size=1))
+    final = json.loads(progress.read_text())
+    assert final["phase"] == "done" and final["rate"] == result["summary"]["records_per_second"]
+
+
+def test_an_invalid_row_keeps_its_schedule_in_the_failures_file(tmp_path):
+    service, _client = service_for(FakeRecords())
+    failed = tmp_path / "failed.csv"
+    with pytest.raises(BulkFailure):
+        service.sync(params(customers=[{"customer_id": "A", "schedule": "tomorrow 9am"}], failed_records_path=str(failed)))
+    with failed.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["customer-id"], row["schedule-date-time"]) for row in rows] == [("A", "tomorrow 9am")]

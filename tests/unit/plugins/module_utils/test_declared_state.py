@@ -171,7 +171,7 @@ def test_rows_outside_the_calling_hours_are_invalid_naming_row_and_customer(tmp_
     )
     invalid = []
     items = [{"customer_id": 5, "schedule": "2026-06-02T03:00:00-04:00"}, {"customer_id": 6, "schedule": "2026-06-02T03:00:00-04:00", "timezone": "Asia/Tokyo"}]
-    index = scan(CustomerInput(items, str(path)), RowValidator(now, hours=hours), lambda origin, raw, reason: invalid.append((origin, str(raw), reason)))
+    index = scan(CustomerInput(items, str(path)), RowValidator(now, hours=hours), lambda origin, raw, reason, *_row: invalid.append((origin, str(raw), reason)))
     assert sorted(index.ids) == [2, 3, 6]
     assert [(origin, raw) for origin, raw, _reason in invalid] == [(-1, "5"), (2, "1"), (5, "4")]
     assert (
@@ -274,19 +274,36 @@ CASES = [
 ]
 
 
+def diff_ids(text):
+    """The ids one side of the diff lists as the campaign's customers."""
+    ids = []
+    for line in text.splitlines()[1:]:
+        if not line.startswith("  "):
+            break
+        ids.append(int(line.split()[0]))
+    return ids
+
+
 @pytest.mark.parametrize("name, records, options, expected", CASES, ids=[case[0] for case in CASES])
 def test_check_mode_predicts_what_the_apply_does_and_the_reapply_changes_nothing(name, records, options, expected):
     options = dict(options)
     show = options.pop("show_schedules", False)
     api = FakeApi(records, show_schedules=show)
-    _changed, predicted, _diff = CustomerService(api.client).sync(params(**options), check_mode=True)
+    before = sorted(api.records)
+    _changed, predicted, predicted_diff = CustomerService(api.client).sync(params(**options), check_mode=True)
     assert api.writes == []
     changed, applied, diff = CustomerService(api.client).sync(params(**options))
     assert counts(applied["summary"]) == expected
     assert counts(predicted["summary"]) == expected
     assert changed == bool(expected.get("added") or expected.get("removed") or expected.get("rescheduled") or expected.get("suppressed_removed"))
+    # The diff is the campaign's membership before and after, as check mode predicted it.
+    assert predicted_diff == diff
+    assert diff["before"].startswith("campaign {0}: {1} customer".format(CAMPAIGN, len(before))) and diff_ids(diff["before"]) == before
+    assert diff["after"].startswith("campaign {0}: {1} customer".format(CAMPAIGN, len(api.records))) and diff_ids(diff["after"]) == sorted(api.records)
     if expected.get("suppressed"):
-        assert diff["after"]["suppressed_count"] == expected["suppressed"]
+        assert "suppressed, not added: {0} customer".format(expected["suppressed"]) in diff["after"]
+    if expected.get("rescheduled"):
+        assert diff["after"].count(" (rescheduled)") == expected["rescheduled"]
     if not options.get("reschedule") or show:
         # Re-applied: unchanged (a read without schedules reschedules again, see the next test).
         api.writes = []
