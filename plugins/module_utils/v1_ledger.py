@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import sqlite3
+import threading
 import time
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
@@ -32,12 +33,16 @@ def now_text():
 
 
 class Ledger:
-    """One run's connection to the ledger file; every write is committed at once."""
+    """One run's connection to the ledger file; every write is committed at once.
+
+    The worker threads of a run share it: one connection, each statement and its commit under one lock
+    (sqlite3 connections may be shared between threads when the caller serializes them)."""
 
     def __init__(self, path):
         self.path = path
+        self.lock = threading.Lock()
         try:
-            self.db = sqlite3.connect(path)
+            self.db = sqlite3.connect(path, check_same_thread=False)
             # WAL without a sync per commit: a confirmation lost to a power cut only sends that record again,
             # which the API answers as held (already_present); a sync per batch would halve the throughput.
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -49,7 +54,8 @@ class Ledger:
             raise ValidationError("ledger_path {0}: not an SQLite database this module can use: {1}".format(path, exc))
 
     def close(self):
-        self.db.close()
+        with self.lock:
+            self.db.close()
 
     def held(self, campaign_id, ids):
         """The ids among `ids` the ledger saw confirmed in the campaign."""
@@ -58,18 +64,24 @@ class Ledger:
         for start in range(0, len(ids), LOOKUP_CHUNK):
             chunk = ids[start : start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute("SELECT crm_record_id FROM records WHERE campaign_id = ? AND crm_record_id IN ({0})".format(marks), [campaign_id] + chunk)
-            found.update(row[0] for row in rows)
+            query = "SELECT crm_record_id FROM records WHERE campaign_id = ? AND crm_record_id IN ({0})".format(marks)
+            with self.lock:
+                found.update(row[0] for row in self.db.execute(query, [campaign_id] + chunk))
         return found
 
     def confirm(self, campaign_id, ids):
-        when = now_text()
-        self.db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", ((campaign_id, cid, when) for cid in ids))
-        self.db.commit()
+        """Committed before the caller counts them: after an interruption, what a run reported confirmed is here."""
+        rows = [(campaign_id, cid, now_text()) for cid in ids]
+        if not rows:
+            return
+        with self.lock:
+            self.db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", rows)
+            self.db.commit()
 
     def saw_state(self, campaign_id, state):
-        self.db.execute("INSERT OR REPLACE INTO campaigns VALUES (?, ?, ?)", (campaign_id, state, now_text()))
-        self.db.commit()
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO campaigns VALUES (?, ?, ?)", (campaign_id, state, now_text()))
+            self.db.commit()
 
     def summary(self, campaign_id):
         """What the ledger knows of a campaign: last state seen and when, ids confirmed, first and last confirmation."""

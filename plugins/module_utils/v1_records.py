@@ -171,14 +171,16 @@ def refusal_text(body):
     return problem["summary"] if problem else short(body or "no reason given", 200)
 
 
-def add_batch(post, batch):
+def add_batch(post, batch, results=None):
     """[(item, outcome, http status, message)] for a batch of (origin, record) items, sent with post(records).
 
     post returns (http status, body). 200/201: all added. A refusal naming a held id: that one already present,
     the rest sent again. Another refusal: halved until the record it concerns is alone (its own failure).
-    A refusal of the whole request (campaign state, not dynamic) is raised by `post` itself.
+    No answer at all: post returns (None, (outcome, message)) and every record of that request gets it.
+    A refusal of the whole request (campaign state, not dynamic) is raised by `post` itself; `results`
+    (appended to as outcomes are known) then holds what the batch settled before it.
     """
-    results, pending = [], [list(batch)]
+    results, pending = [] if results is None else results, [list(batch)]
     while pending:
         items = pending.pop()
         if not items:
@@ -186,18 +188,25 @@ def add_batch(post, batch):
         status, body = post([record for _origin, record in items])
         if status in (200, 201):
             results.extend((entry, ADDED, status, None) for entry in items)
-            continue
-        held = held_id(body)
-        rest = [entry for entry in items if entry[1]["crmRecordId"] != held]
-        if held is not None and len(rest) < len(items):
-            results.extend((entry, ALREADY_PRESENT, status, None) for entry in items if entry[1]["crmRecordId"] == held)
-            pending.append(rest)
-        elif len(items) == 1:
-            results.append((items[0], FAILED, status, refusal_text(body)))
+        elif status is None:
+            results.extend((entry, body[0], None, body[1]) for entry in items)
         else:
-            half = len(items) // 2
-            pending.extend((items[half:], items[:half]))
+            pending.extend(settle_refusal(items, status, body, results))
     return results
+
+
+def settle_refusal(items, status, body, results):
+    """The parts of a refused request to send again; the outcomes it settled go to results."""
+    held = held_id(body)
+    rest = [entry for entry in items if entry[1]["crmRecordId"] != held]
+    if held is not None and len(rest) < len(items):
+        results.extend((entry, ALREADY_PRESENT, status, None) for entry in items if entry[1]["crmRecordId"] == held)
+        return [rest]
+    if len(items) == 1:
+        results.append((items[0], FAILED, status, refusal_text(body)))
+        return []
+    half = len(items) // 2
+    return [items[half:], items[:half]]
 
 
 def origin_of(origin):
