@@ -19,8 +19,10 @@ import json
 import math
 import re
 from decimal import Decimal
+from itertools import chain
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
+    BLOCK_CHARS,
     ID_COLUMNS,
     SCHEDULE_COLUMNS,
     file_format,
@@ -63,12 +65,38 @@ def csv_rows(path):
         header = [name.strip().lower() for name in next_header(reader) or ()]
         if not any(name in ID_COLUMNS for name in header):
             raise ValidationError("customers_file {0}: line 1: the header has no customer-id column.".format(path))
-        for row in reader:
-            if any(field.strip() for field in row):
-                if len(row) > len(header):
-                    yield reader.line_num, None, "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), len(header))
-                    continue
-                yield reader.line_num, dict((name, value) for name, value in zip(header, row) if value.strip()), None
+        lines = reader.line_num
+        if len(header) == 1:
+            lines, handle = yield from id_lines(handle, header[0], lines)
+        yield from reader_rows(csv.reader(handle), header, lines)
+
+
+def id_lines(handle, column, lines):
+    """Rows of a file whose header is one id column, a block of lines at a time without the csv module (the usual
+    file, read twice a run); (lines read, the rest for the csv module) at the first block with a quote or a comma."""
+    while True:
+        block = handle.readlines(BLOCK_CHARS)
+        if not block:
+            return lines, ()
+        text = "".join(block)
+        if '"' in text or "," in text:
+            return lines, chain(block, handle)
+        for number, line in enumerate(block, lines + 1):
+            value = line.rstrip("\r\n")
+            if value and not value.isspace():
+                yield number, {column: value}, None
+        lines += len(block)
+
+
+def reader_rows(reader, header, offset):
+    """Rows of a csv reader whose first line is file line offset + 1."""
+    for row in reader:
+        line = offset + reader.line_num
+        if any(field.strip() for field in row):
+            if len(row) > len(header):
+                yield line, None, "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), len(header))
+                continue
+            yield line, dict((name, value) for name, value in zip(header, row) if value.strip()), None
 
 
 def jsonl_rows(path):
