@@ -13,9 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import sqlite3
 import threading
 import time
+from urllib.request import pathname2url
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
 
@@ -98,6 +100,21 @@ class Ledger:
     def confirmed_ids(self, campaign_id, limit):
         rows = self.db.execute("SELECT crm_record_id FROM records WHERE campaign_id = ? ORDER BY confirmed, crm_record_id LIMIT ?", (campaign_id, limit))
         return [row[0] for row in rows]
+
+
+def last_state(path, campaign_id):
+    """{state, seen} the ledger last saw for the campaign, or None; read only (check mode creates no file)."""
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        db = sqlite3.connect("file:{0}?mode=ro".format(pathname2url(os.path.abspath(path))), uri=True)
+        try:
+            row = db.execute("SELECT state, seen FROM campaigns WHERE campaign_id = ?", (campaign_id,)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise ValidationError("ledger_path {0}: not an SQLite database this module can use: {1}".format(path, exc))
+    return {"state": row[0], "seen": row[1]} if row and row[0] else None
 
 
 def remember_state(path, campaign_id, state):
