@@ -19,7 +19,7 @@ description:
     batch sent again; a record with a field error is isolated by halving its batch and reported on its own.
     O(state=absent), O(exclusive), O(max_removals), O(reschedule), the suppression options and O(calling_hours) need a
     read or a delete and are refused before any call. Batches go in parallel (O(workers)) and are paced as on the
-    legacy API. A batch that got no answer after retries may or may not have been added: its records are counted
+    legacy API. A batch that got no answer after retries may or may not have been added; its records are counted
     C(uncertain), with a warning, and a re-run counts them exactly.
   - The whole input is validated in a first streaming pass before any HTTP call; files are never loaded whole. An
     empty file, a CSV row with more fields than its header, text that is not UTF-8 or a broken JSON line are

@@ -84,7 +84,7 @@ attributes:
       - On O(api=campaigns_v1) check mode sends nothing, reports C(changed=true), the actions it would try in
         C(actions) and a warning that it has no state to go on.
       - On O(api=campaigns_v1) with O(ledger_path) holding a state of the campaign, check mode plans from that last
-        state seen instead, labelled as such (C(planned_from) and a warning): C(changed), C(status) and C(actions) are
+        state seen instead, labelled as such (C(planned_from) and a warning). C(changed), C(status) and C(actions) are
         what a run would do if the campaign has not moved since; a target it could not reach from there fails.
   diff_mode:
     support: full
@@ -165,7 +165,7 @@ state_known:
   sample: true
 planned_from:
   description:
-    - On O(api=campaigns_v1) in check mode with O(ledger_path): the state the plan started from, the one the ledger
+    - On O(api=campaigns_v1) in check mode with O(ledger_path), the state the plan started from, the one the ledger
       last saw (C(source=ledger)), and when (C(seen), UTC). The campaign may have moved since.
   returned: on api campaigns_v1, in check mode, when the ledger holds a state of the campaign
   type: dict
