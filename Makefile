@@ -174,14 +174,16 @@ docs: venv
 # Benchmark of campaign_customer against the simulator (docs/performance.md). Prints figures; fails
 # only on wrong counts. Default 100,000 records; make bench BENCH_ARGS="--records 1m" (or 5m,
 # --latency-ms 50, --rate-limit 50, --repeat 3; --parallel 4 --rate-limit 50 runs 4 tasks of one tenant beside
-# one task alone; tests/bench/run.py --help lists them).
+# one task alone; --v1 the Campaigns API v1 beside plain requests; tests/bench/run.py --help lists them).
 bench: venv
 	PATH=$(TOOL_PATH) $(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 
 # The small bench run inside `make test` (~20 s), so the benchmark cannot rot.
 BENCH_SMOKE_ARGS ?= --records 20k --uri-requests 3 --status-repeat 3
+BENCH_SMOKE_V1_ARGS ?= --v1 --records 20k
 bench-smoke: venv
 	PATH=$(TOOL_PATH) $(BIN)/python tests/bench/run.py $(BENCH_SMOKE_ARGS)
+	PATH=$(TOOL_PATH) $(BIN)/python tests/bench/run.py $(BENCH_SMOKE_V1_ARGS)
 
 # Build from the working tree (exercises build_ignore), check what went into the tarball,
 # install it into a clean path and verify it offline, check ansible-builder finds requests, run

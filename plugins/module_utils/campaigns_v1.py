@@ -63,6 +63,8 @@ PROBES = {
     "stopped": ("CANCEL",),
 }
 DIALING = frozenset(("START", "RESUME", "RETRY"))
+# action: the settled state its answer shows (transient states passed); PURGE keeps the state it was sent from
+LEADS_TO = {"BUILD": "READY", "RESET": "CREATED", "START": "RUNNING", "PAUSE": "PAUSED", "RESUME": "RUNNING", "RETRY": "RUNNING", "CANCEL": "COMPLETE"}
 NAMED_STATE = re.compile(r"\bstate\W+({0})\b".format("|".join(STATES)), re.IGNORECASE)
 ANY_STATE = re.compile(r"\b({0})\b".format("|".join(STATES)))
 MAX_STEPS = 8
@@ -190,8 +192,11 @@ class CampaignsV1Service:
         """A repeated action is told apart by its answer (a 409 naming the state), so 500 and lost answers are retried."""
         return RetryPolicy(self.client.max_retries, self.client.retry_max_time, statuses=TRANSIENT_STATUSES | frozenset((500,)), connection_errors=True)
 
-    def ensure_status(self, campaign_id, status, enabled=None, build_on_start=False, check_mode=False, warn=None):
+    def ensure_status(self, campaign_id, status, enabled=None, build_on_start=False, check_mode=False, warn=None, last_seen=None):
+        """last_seen: in check mode, the ledger's {state, seen} of the campaign (or None), to plan from."""
         check_declaration(status, enabled)
+        if check_mode and last_seen and last_seen.get("state"):
+            return planned_from(campaign_id, status, enabled, build_on_start, last_seen, warn)
         if check_mode:
             return would_send(campaign_id, status, enabled, build_on_start, warn)
         known = {"state": None, "refused": set(), "campaign": None, "applied": False, "retried": False}
@@ -277,6 +282,43 @@ def would_send(campaign_id, status, enabled, build_on_start, warn):
         " try {1} and plan from the answers.".format(campaign_id, ", ".join(action["action"] for action in actions)),
     )
     return {"changed": True, "campaign_id": campaign_id, "status": None, "state": None, "state_known": False, "actions": actions, "campaign": None}
+
+
+def plan(target, state, build_on_start=False):
+    """(kind, value, actions) of a run from `state` if every answer showed what the action leads to: a pure decision."""
+    known = {"state": state, "refused": set(), "purged": False}
+    actions = []
+    for _step in range(MAX_STEPS):
+        kind, value = next_step(target, known, build_on_start)
+        if kind != "send":
+            return kind, value, actions
+        actions.append(value)
+        known["purged"] = known["purged"] or value == "PURGE"
+        known["state"] = LEADS_TO.get(value, known["state"])
+    return "unknown", "no settled state after {0} actions".format(MAX_STEPS), actions
+
+
+def planned_from(campaign_id, status, enabled, build_on_start, last_seen, warn):
+    """Check mode with a ledger: the actions a run would send if the campaign is still in the state the ledger last saw."""
+    basis = "the state the ledger last saw, {0} at {1}".format(last_seen["state"], last_seen.get("seen") or "an unknown time")
+    kind, value, actions = plan(status, last_seen["state"], build_on_start)
+    if kind == "fail":
+        raise CampaignError(campaign_id, "check mode, from {0}: {1}".format(basis, value))
+    state = value if kind in ("done", "wait") else None
+    say(
+        warn,
+        "Campaign {0}: check mode planned from {1}; the Campaigns API v1 has no read, so the campaign may have moved since.".format(campaign_id, basis),
+    )
+    return {
+        "changed": bool(actions),
+        "campaign_id": campaign_id,
+        "status": state.lower() if state else None,
+        "state": state,
+        "state_known": False,
+        "planned_from": {"source": "ledger", "state": last_seen["state"], "seen": last_seen.get("seen")},
+        "actions": [{"action": action, "body": action_body(action, enabled, build_on_start)} for action in actions],
+        "campaign": None,
+    }
 
 
 def say(warn, text):

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, eightbyeight.dynamic_campaigns contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""campaign_customer on the Campaigns API v1: plan → send → report, with the engine's tally, failures
-file, progress file and pacing.
+"""campaign_customer on the Campaigns API v1: plan → send → report, with the engine's worker pool, Sender,
+pacing, tally, failures file and progress file.
 
 The API adds records and nothing else: no read, no delete. So state=absent and exclusive are refused
 before any call, and what the campaign holds is known only from the answers of this run and of earlier
@@ -13,15 +13,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
+import threading
 import time
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
     ADDED,
     ALREADY_PRESENT,
-    FAILED,
     item,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_plan import MAX_WORKERS
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import (
     BulkFailure,
     FailureWriter,
@@ -29,29 +29,24 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     Progress,
     Tally,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import TRANSIENT_STATUSES, RetryPolicy
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_send import RunStopped, Sender, WorkerPool
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import RetryPolicy
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import ID_COLUMNS, SCHEDULE_COLUMNS, origin_text
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import MemoryStore
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import Interrupted, Interruption
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import open_store
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import Pacer
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import membership_diff
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import CampaignError, HttpError, ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import (
-    MAX_BATCH,
-    add_batch,
-    held_id,
-    input_rows,
-    record_of,
-    refusal_text,
-)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import MAX_BATCH, input_rows, record_of
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_send import V1AddSender
 
 # Options of the legacy engine that need a read or a delete, which this API does not have.
 NEEDS_READ_OR_DELETE = ("exclusive", "max_removals", "reschedule", "suppressed_customers", "suppressed_file", "calling_hours")
-CAMPAIGN_REFUSAL = re.compile(r"dynamic campaign|not (?:a )?dynamic|\b(?:CREATED|BUILDING|STARTING|COMPLETE|DELETED)\b", re.IGNORECASE)
 
 
 def refuse_unsupported(params):
-    """Before any call: what the Campaigns API v1 cannot do."""
+    """Before any call: what the Campaigns API v1 cannot do, and option values out of its range."""
     prefix = "Campaign {0}: ".format(params["campaign_id"])
     if params.get("state") == "absent":
         raise ValidationError(prefix + "state=absent is not possible on api campaigns_v1: the Campaigns API v1 has no endpoint to delete records.")
@@ -63,9 +58,18 @@ def refuse_unsupported(params):
                 ", ".join(given) + (" is" if len(given) == 1 else " are")
             )
         )
-    size = params.get("batch_size")
-    if size is not None and (size.__class__ is bool or not isinstance(size, int) or not 1 <= size <= MAX_BATCH):
-        raise ValidationError(prefix + "batch_size must be from 1 to {0} on api campaigns_v1, not {1}.".format(MAX_BATCH, size))
+    for name, most, where in (("batch_size", MAX_BATCH, " on api campaigns_v1"), ("workers", MAX_WORKERS, "")):
+        value = params.get(name)
+        if value is not None and (value.__class__ is bool or not isinstance(value, int) or not 1 <= value <= most):
+            raise ValidationError(prefix + "{0} must be from 1 to {1}{2}, not {3}.".format(name, most, where, value))
+
+
+class V1Options:
+    """What the engine's worker pool reads of a run's options."""
+
+    def __init__(self, params):
+        self.batch_size = params.get("batch_size") or MAX_BATCH
+        self.workers = params.get("workers") or 4
 
 
 class V1CustomerService:
@@ -79,15 +83,17 @@ class V1CustomerService:
         refuse_unsupported(params)
         run = V1Run(self, params, check_mode, warn or (lambda text: None))
         try:
-            return run.execute()
+            with run.interruption.installed():
+                return run.execute()
         finally:
             run.close()
 
     def post_records(self, campaign_id, records, on_retry=None):
-        """A repeat after a lost answer is told apart by its answer (the record held already), so 500 and lost answers are retried."""
-        policy = RetryPolicy(self.client.max_retries, self.client.retry_max_time, statuses=TRANSIENT_STATUSES | frozenset((500,)), connection_errors=True)
+        """A repeat after a lost answer is told apart by its answer (the record held already), so 500 and lost
+        answers are retried; a 429 is answered, and sent again in the pacer's turn (bulk_send.Sender)."""
+        policy = RetryPolicy(self.client.max_retries, self.client.retry_max_time, statuses=frozenset((500, 502, 503, 504)), connection_errors=True)
         path = "/{0}/records".format(campaign_id)
-        return self.client.request("POST", path, "action", body={"records": records}, retry=policy, accept=(400, 409), on_retry=on_retry)
+        return self.client.request("POST", path, "action", body={"records": records}, retry=policy, accept=(400, 409, 429), on_retry=on_retry)
 
 
 class V1Run:
@@ -95,22 +101,27 @@ class V1Run:
 
     def __init__(self, service, params, check_mode, warn):
         self.service = service
+        self.client = service.client
         self.campaign_id = params["campaign_id"]
         self.params = params
+        self.options = V1Options(params)
         self.check_mode = check_mode
         self.warn = warn
         self.started = service.clock()
-        self.batch_size = params.get("batch_size") or MAX_BATCH
         self.writer = FailureWriter(params["failed_records_path"]) if params.get("failed_records_path") else None
         self.tally = Tally(self.writer)
         self.progress = Progress(params.get("progress_path"), self.campaign_id, "present", clock=service.clock)
-        # The task's own cap only: the v1 client retries its 429s itself, so no budget is shared here.
-        self.throttle = Pacer(MemoryStore(), params.get("max_requests_per_second"))
+        # The tenant's budget of this API root, shared by the tasks of the machine, and the task's own cap.
+        self.pacer = Pacer(open_store(self.client.tenant, self.client.base_url), params.get("max_requests_per_second"))
         self.ledger = Ledger(params["ledger_path"]) if params.get("ledger_path") else None
+        self.interruption = Interruption()
+        # Guards the tally and the feed of batches, shared by the worker threads.
+        self.lock = threading.RLock()
         self.first = {}
         self.sending = False
 
     def close(self):
+        self.pacer.close()
         for resource in (self.writer, self.ledger):
             if resource is not None:
                 resource.close()
@@ -118,18 +129,33 @@ class V1Run:
     def rows(self):
         return input_rows(self.params.get("customers"), self.params.get("customers_file"), self.params.get("customers_file_format"))
 
+    def take(self, result):
+        self.tally.take(result)
+
+    def tick(self):
+        self.progress.update(self.tally.handled, self.tally.counts)
+
     def execute(self):
-        self.validate()
-        if self.tally.counts["invalid"] and not self.params.get("allow_partial"):
-            raise BulkFailure(self.invalid_message(), self.result(), False)
-        self.progress.start_phase("adding", self.tally.counts["requested"])
-        self.sending = not self.check_mode
-        for batch in self.batches():
+        try:
+            self.validate()
+            if self.tally.counts["invalid"] and not self.params.get("allow_partial"):
+                raise BulkFailure(self.invalid_message(), self.result(), False)
+            self.progress.start_phase("adding", self.tally.counts["requested"])
             if self.check_mode:
-                self.predict(batch)
+                for batch in self.batches():
+                    self.predict(batch)
             else:
-                self.send(batch)
+                self.send()
+        except (RunStopped, Interrupted) as stop:
+            result = self.result()
+            self.progress.finish("stopped", self.tally.handled, self.tally.counts, result["summary"]["records_per_second"])
+            raise BulkFailure(self.stopped_message(stop), result, self.tally.changed)
         return self.outcome()
+
+    def send(self):
+        self.sending = True
+        adds = V1AddSender(self, Sender(self))
+        WorkerPool(self).pump(self.batches(), adds.send)
 
     def validate(self):
         """First pass over every row, before any call: each id once; a repeat with other fields is invalid."""
@@ -157,13 +183,15 @@ class V1Run:
         self.tally.refuse(None if cid is None else str(cid).strip(), origin, "{0}: {1}".format(origin_text(origin), reason), schedule)
 
     def batches(self):
-        """Second pass: the first valid row of each id, in input order, the ledger's confirmed ids left out."""
+        """Second pass: the first valid row of each id, in input order, the ledger's confirmed ids left out.
+
+        Worker threads pull from it under the run's lock."""
         chunk = []
         for origin, fields, error in self.rows():
             record = None if error else record_of(fields)[0]
             if record is not None and self.first.get(record["crmRecordId"], (None,))[0] == origin:
                 chunk.append((origin, record))
-                if len(chunk) == self.batch_size:
+                if len(chunk) == self.options.batch_size:
                     yield self.unconfirmed(chunk)
                     chunk = []
         if chunk:
@@ -180,37 +208,19 @@ class V1Run:
         for origin, record in batch:
             self.tally.take(item(ADDED, record["crmRecordId"], origin, schedule=record.get("scheduleAt")))
 
-    def send(self, batch):
-        if not batch:
-            return
-        try:
-            results = add_batch(self.post, batch)
-        except (CampaignError, HttpError) as exc:
-            result = self.result()
-            self.progress.finish("stopped", self.tally.handled, self.tally.counts, result["summary"]["records_per_second"])
-            raise BulkFailure(self.stopped_message(exc), result, self.tally.changed)
-        for (origin, record), outcome, http_status, message in results:
-            self.tally.take(item(outcome, record["crmRecordId"], origin, http_status, message, record.get("scheduleAt")))
-        if self.ledger is not None:
-            confirmed = [record["crmRecordId"] for (_origin, record), outcome, _status, _message in results if outcome != FAILED]
-            self.ledger.confirm(self.campaign_id, confirmed)
-        self.progress.update(self.tally.handled, self.tally.counts)
-
-    def post(self, records):
-        """(status, body) of one add; a refusal of the whole request (campaign state, not dynamic) stops the run."""
-        self.throttle.pace()
-        response = self.service.post_records(self.campaign_id, records)
-        body = response.body
-        if response.status in (400, 409) and held_id(body) is None and CAMPAIGN_REFUSAL.search(refusal_text(body)):
-            raise CampaignError(self.campaign_id, "the campaign refused records: {0}".format(refusal_text(body)))
-        return response.status, body
-
     def outcome(self):
         counts = self.tally.counts
         if self.check_mode and self.ledger is None and counts["added"]:
             self.warn(
                 "Campaign {0}: check mode cannot know which records the campaign holds already (the Campaigns API v1 has no"
                 " read, and no ledger_path is set): it counts every valid record as added.".format(self.campaign_id)
+            )
+        if counts["uncertain"]:
+            self.warn(
+                "Campaign {0}: {1} record(s) got no answer after retries and may or may not have been added (the Campaigns API v1"
+                " has no read); run the task again: the API refuses a record it holds, so the re-run counts each exactly.".format(
+                    self.campaign_id, counts["uncertain"]
+                )
             )
         result = self.result()
         self.progress.finish("done", self.tally.handled, counts, result["summary"]["records_per_second"])
@@ -219,21 +229,7 @@ class V1Run:
         return self.tally.changed, result, membership_diff(self.campaign_id, self.tally, None, "the Campaigns API v1 has no read")
 
     def result(self):
-        elapsed = max(self.service.clock() - self.started, 1e-6)
-        summary = dict(
-            (key, self.tally.counts[key]) for key in ("requested", "duplicates", "invalid", "added", "already_present", "failed", "schedule_not_applied")
-        )
-        summary["not_sent"] = max(summary["requested"] - self.tally.handled, 0) if self.sending else 0
-        stats = self.service.client.stats
-        summary.update(
-            elapsed=round(elapsed, 3), records_per_second=records_per_second(self.tally.handled, elapsed), requests=stats["requests"], retries=stats["retries"]
-        )
-        result = {"campaign_id": self.campaign_id, "state": "present", "summary": summary, "failures": list(self.tally.failures)}
-        result["failures_truncated"] = self.tally.failing > len(self.tally.failures)
-        for name in ("failed_records_path", "ledger_path"):
-            if self.params.get(name):
-                result[name] = self.params[name]
-        return result
+        return run_result(self)
 
     def invalid_message(self):
         texts = "; ".join(failure["message"] for failure in self.tally.failures[:10])
@@ -245,8 +241,32 @@ class V1Run:
         texts = "; ".join("{0}: {1}".format(failure.get("customer_id"), failure["message"]) for failure in self.tally.failures[:10])
         return "Campaign {0}: {1} record(s) failed. {2}".format(self.campaign_id, self.tally.failing, texts)
 
-    def stopped_message(self, exc):
-        counts = self.tally.counts
-        return "Campaign {0}: the run stopped after {1} added and {2} already present: {3}".format(
-            self.campaign_id, counts["added"], counts["already_present"], exc.message
+    def stopped_message(self, stop):
+        """Why the run stopped, what it did, how to finish."""
+        cause = stop.cause if isinstance(stop, RunStopped) else stop
+        counts, summary = self.tally.counts, self.result()["summary"]
+        kept = " (the ledger holds what was confirmed, so it sends nothing for those)" if self.ledger is not None else ""
+        return "{0} The run stopped part-way: {1} added, {2} already present, {3} uncertain, {4} failed, {5} not sent. Run the task again to finish{6}.".format(
+            cause.message.rstrip(".") + ".", counts["added"], counts["already_present"], counts["uncertain"], counts["failed"], summary["not_sent"], kept
         )
+
+
+SUMMARY = ("requested", "duplicates", "invalid", "added", "already_present", "uncertain", "failed", "schedule_not_applied")
+
+
+def run_result(run):
+    """The task result of a run, finished or stopped part-way."""
+    tally = run.tally
+    elapsed = max(run.service.clock() - run.started, 1e-6)
+    summary = dict((key, tally.counts[key]) for key in SUMMARY)
+    summary["not_sent"] = max(summary["requested"] - tally.handled, 0) if run.sending else 0
+    stats = run.client.stats
+    summary.update(
+        elapsed=round(elapsed, 3), records_per_second=records_per_second(tally.handled, elapsed), requests=stats["requests"], retries=stats["retries"]
+    )
+    result = {"campaign_id": run.campaign_id, "state": "present", "summary": summary, "failures": list(tally.failures)}
+    result["failures_truncated"] = tally.failing > len(tally.failures)
+    for name in ("failed_records_path", "ledger_path"):
+        if run.params.get(name):
+            result[name] = run.params[name]
+    return result

@@ -96,9 +96,7 @@ def accepted(state, now, limited_too=False):
     position = now / SLICE
     oldest = int(position) - int(WINDOW / SLICE)
     inside = 1.0 - (position - int(position))
-    return sum(
-        (ok + (limited if limited_too else 0)) * (inside if index == oldest else 1.0) for index, ok, limited in state["slices"] if index >= oldest
-    )
+    return sum((ok + (limited if limited_too else 0)) * (inside if index == oldest else 1.0) for index, ok, limited in state["slices"] if index >= oldest)
 
 
 def rate_limited(state, now, wait=None):

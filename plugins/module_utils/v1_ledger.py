@@ -13,8 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import sqlite3
+import threading
 import time
+from urllib.request import pathname2url
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
 
@@ -32,12 +35,16 @@ def now_text():
 
 
 class Ledger:
-    """One run's connection to the ledger file; every write is committed at once."""
+    """One run's connection to the ledger file; every write is committed at once.
+
+    The worker threads of a run share it: one connection, each statement and its commit under one lock
+    (sqlite3 connections may be shared between threads when the caller serializes them)."""
 
     def __init__(self, path):
         self.path = path
+        self.lock = threading.Lock()
         try:
-            self.db = sqlite3.connect(path)
+            self.db = sqlite3.connect(path, check_same_thread=False)
             # WAL without a sync per commit: a confirmation lost to a power cut only sends that record again,
             # which the API answers as held (already_present); a sync per batch would halve the throughput.
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -49,7 +56,8 @@ class Ledger:
             raise ValidationError("ledger_path {0}: not an SQLite database this module can use: {1}".format(path, exc))
 
     def close(self):
-        self.db.close()
+        with self.lock:
+            self.db.close()
 
     def held(self, campaign_id, ids):
         """The ids among `ids` the ledger saw confirmed in the campaign."""
@@ -58,18 +66,24 @@ class Ledger:
         for start in range(0, len(ids), LOOKUP_CHUNK):
             chunk = ids[start : start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute("SELECT crm_record_id FROM records WHERE campaign_id = ? AND crm_record_id IN ({0})".format(marks), [campaign_id] + chunk)
-            found.update(row[0] for row in rows)
+            query = "SELECT crm_record_id FROM records WHERE campaign_id = ? AND crm_record_id IN ({0})".format(marks)
+            with self.lock:
+                found.update(row[0] for row in self.db.execute(query, [campaign_id] + chunk))
         return found
 
     def confirm(self, campaign_id, ids):
-        when = now_text()
-        self.db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", ((campaign_id, cid, when) for cid in ids))
-        self.db.commit()
+        """Committed before the caller counts them: after an interruption, what a run reported confirmed is here."""
+        rows = [(campaign_id, cid, now_text()) for cid in ids]
+        if not rows:
+            return
+        with self.lock:
+            self.db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", rows)
+            self.db.commit()
 
     def saw_state(self, campaign_id, state):
-        self.db.execute("INSERT OR REPLACE INTO campaigns VALUES (?, ?, ?)", (campaign_id, state, now_text()))
-        self.db.commit()
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO campaigns VALUES (?, ?, ?)", (campaign_id, state, now_text()))
+            self.db.commit()
 
     def summary(self, campaign_id):
         """What the ledger knows of a campaign: last state seen and when, ids confirmed, first and last confirmation."""
@@ -86,6 +100,21 @@ class Ledger:
     def confirmed_ids(self, campaign_id, limit):
         rows = self.db.execute("SELECT crm_record_id FROM records WHERE campaign_id = ? ORDER BY confirmed, crm_record_id LIMIT ?", (campaign_id, limit))
         return [row[0] for row in rows]
+
+
+def last_state(path, campaign_id):
+    """{state, seen} the ledger last saw for the campaign, or None; read only (check mode creates no file)."""
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        db = sqlite3.connect("file:{0}?mode=ro".format(pathname2url(os.path.abspath(path))), uri=True)
+        try:
+            row = db.execute("SELECT state, seen FROM campaigns WHERE campaign_id = ?", (campaign_id,)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise ValidationError("ledger_path {0}: not an SQLite database this module can use: {1}".format(path, exc))
+    return {"state": row[0], "seen": row[1]} if row and row[0] else None
 
 
 def remember_state(path, campaign_id, state):

@@ -19,8 +19,10 @@ import json
 import math
 import re
 from decimal import Decimal
+from itertools import chain
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
+    BLOCK_CHARS,
     ID_COLUMNS,
     SCHEDULE_COLUMNS,
     file_format,
@@ -63,12 +65,38 @@ def csv_rows(path):
         header = [name.strip().lower() for name in next_header(reader) or ()]
         if not any(name in ID_COLUMNS for name in header):
             raise ValidationError("customers_file {0}: line 1: the header has no customer-id column.".format(path))
-        for row in reader:
-            if any(field.strip() for field in row):
-                if len(row) > len(header):
-                    yield reader.line_num, None, "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), len(header))
-                    continue
-                yield reader.line_num, dict((name, value) for name, value in zip(header, row) if value.strip()), None
+        lines = reader.line_num
+        if len(header) == 1:
+            lines, handle = yield from id_lines(handle, header[0], lines)
+        yield from reader_rows(csv.reader(handle), header, lines)
+
+
+def id_lines(handle, column, lines):
+    """Rows of a file whose header is one id column, a block of lines at a time without the csv module (the usual
+    file, read twice a run); (lines read, the rest for the csv module) at the first block with a quote or a comma."""
+    while True:
+        block = handle.readlines(BLOCK_CHARS)
+        if not block:
+            return lines, ()
+        text = "".join(block)
+        if '"' in text or "," in text:
+            return lines, chain(block, handle)
+        for number, line in enumerate(block, lines + 1):
+            value = line.rstrip("\r\n")
+            if value and not value.isspace():
+                yield number, {column: value}, None
+        lines += len(block)
+
+
+def reader_rows(reader, header, offset):
+    """Rows of a csv reader whose first line is file line offset + 1."""
+    for row in reader:
+        line = offset + reader.line_num
+        if any(field.strip() for field in row):
+            if len(row) > len(header):
+                yield line, None, "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), len(header))
+                continue
+            yield line, dict((name, value) for name, value in zip(header, row) if value.strip()), None
 
 
 def jsonl_rows(path):
@@ -171,14 +199,16 @@ def refusal_text(body):
     return problem["summary"] if problem else short(body or "no reason given", 200)
 
 
-def add_batch(post, batch):
+def add_batch(post, batch, results=None):
     """[(item, outcome, http status, message)] for a batch of (origin, record) items, sent with post(records).
 
     post returns (http status, body). 200/201: all added. A refusal naming a held id: that one already present,
     the rest sent again. Another refusal: halved until the record it concerns is alone (its own failure).
-    A refusal of the whole request (campaign state, not dynamic) is raised by `post` itself.
+    No answer at all: post returns (None, (outcome, message)) and every record of that request gets it.
+    A refusal of the whole request (campaign state, not dynamic) is raised by `post` itself; `results`
+    (appended to as outcomes are known) then holds what the batch settled before it.
     """
-    results, pending = [], [list(batch)]
+    results, pending = [] if results is None else results, [list(batch)]
     while pending:
         items = pending.pop()
         if not items:
@@ -186,18 +216,25 @@ def add_batch(post, batch):
         status, body = post([record for _origin, record in items])
         if status in (200, 201):
             results.extend((entry, ADDED, status, None) for entry in items)
-            continue
-        held = held_id(body)
-        rest = [entry for entry in items if entry[1]["crmRecordId"] != held]
-        if held is not None and len(rest) < len(items):
-            results.extend((entry, ALREADY_PRESENT, status, None) for entry in items if entry[1]["crmRecordId"] == held)
-            pending.append(rest)
-        elif len(items) == 1:
-            results.append((items[0], FAILED, status, refusal_text(body)))
+        elif status is None:
+            results.extend((entry, body[0], None, body[1]) for entry in items)
         else:
-            half = len(items) // 2
-            pending.extend((items[half:], items[:half]))
+            pending.extend(settle_refusal(items, status, body, results))
     return results
+
+
+def settle_refusal(items, status, body, results):
+    """The parts of a refused request to send again; the outcomes it settled go to results."""
+    held = held_id(body)
+    rest = [entry for entry in items if entry[1]["crmRecordId"] != held]
+    if held is not None and len(rest) < len(items):
+        results.extend((entry, ALREADY_PRESENT, status, None) for entry in items if entry[1]["crmRecordId"] == held)
+        return [rest]
+    if len(items) == 1:
+        results.append((items[0], FAILED, status, refusal_text(body)))
+        return []
+    half = len(items) // 2
+    return [items[half:], items[:half]]
 
 
 def origin_of(origin):

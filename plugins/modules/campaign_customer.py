@@ -18,7 +18,9 @@ description:
     most 100 (O(batch_size)). A record the campaign holds already is counted C(already_present) and the rest of its
     batch sent again; a record with a field error is isolated by halving its batch and reported on its own.
     O(state=absent), O(exclusive), O(max_removals), O(reschedule), the suppression options and O(calling_hours) need a
-    read or a delete and are refused before any call. Batches are sent one at a time.
+    read or a delete and are refused before any call. Batches go in parallel (O(workers)) and are paced as on the
+    legacy API. A batch that got no answer after retries may or may not have been added; its records are counted
+    C(uncertain), with a warning, and a re-run counts them exactly.
   - The whole input is validated in a first streaming pass before any HTTP call; files are never loaded whole. An
     empty file, a CSV row with more fields than its header, text that is not UTF-8 or a broken JSON line are
     refused naming the file line. Schedules are checked against the campaign's window once it was read.
@@ -201,6 +203,8 @@ options:
         record ids each run saw confirmed in the campaign (added, or refused as held already), and of when.
       - A re-run sends nothing for the ids it holds (counted C(already_present)), and check mode predicts from it.
       - It knows only what runs of this module saw; records added another way are not in it.
+      - Each batch's confirmations are committed before the batch is counted, so a run stopped by SIGTERM or SIGINT
+        leaves in the ledger every record its result counted as added or already present.
     type: path
 extends_documentation_fragment:
   - eightbyeight.dynamic_campaigns.campaign

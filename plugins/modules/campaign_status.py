@@ -58,6 +58,8 @@ options:
     description:
       - Only on O(api=campaigns_v1). An SQLite ledger (the one M(eightbyeight.dynamic_campaigns.campaign_customer)
         keeps) where the state the API last named is kept, with when, for M(eightbyeight.dynamic_campaigns.campaign_info).
+      - In check mode nothing is written; the module plans from the state the ledger last saw for the campaign (see
+        C(planned_from)), when it has one.
     type: path
   wait:
     description:
@@ -81,6 +83,9 @@ attributes:
       - Without O(data_token) it cannot read, so it reports C(changed=true) and one transition from null to O(status).
       - On O(api=campaigns_v1) check mode sends nothing, reports C(changed=true), the actions it would try in
         C(actions) and a warning that it has no state to go on.
+      - On O(api=campaigns_v1) with O(ledger_path) holding a state of the campaign, check mode plans from that last
+        state seen instead, labelled as such (C(planned_from) and a warning). C(changed), C(status) and C(actions) are
+        what a run would do if the campaign has not moved since; a target it could not reach from there fails.
       - "What check mode cannot predict: the campaign changed by someone else between the check and the run (another
         status, or an end reached, so that other transitions or none are needed), a transition the API refuses when
         it is sent (the campaign no longer dynamic or enabled), and rate limiting (a 429 storm that stops the run)."
@@ -161,6 +166,13 @@ state_known:
   returned: on api campaigns_v1
   type: bool
   sample: true
+planned_from:
+  description:
+    - On O(api=campaigns_v1) in check mode with O(ledger_path), the state the plan started from, the one the ledger
+      last saw (C(source=ledger)), and when (C(seen), UTC). The campaign may have moved since.
+  returned: on api campaigns_v1, in check mode, when the ledger holds a state of the campaign
+  type: dict
+  sample: {"source": "ledger", "state": "RUNNING", "seen": "2026-12-01T21:47:45Z"}
 actions:
   description:
     - On O(api=campaigns_v1), the actions sent, in order, with the HTTP status and the state each answer showed
@@ -209,6 +221,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     ValidationError,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import (
+    last_state,
     remember_state,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.runner import (
@@ -261,8 +274,10 @@ def run_v1(module, campaigns):
         build_on_start=params["build_on_start"],
         check_mode=module.check_mode,
         warn=module.warn,
+        last_seen=last_state(params.get("ledger_path"), params["campaign_id"]) if module.check_mode else None,
     )
-    remember_state(params.get("ledger_path"), params["campaign_id"], outcome["state"])
+    if not module.check_mode:
+        remember_state(params.get("ledger_path"), params["campaign_id"], outcome["state"])
     changed = outcome.pop("changed")
     return changed, outcome, {"before": {}, "after": {"status": outcome["status"]}}
 

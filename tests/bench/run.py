@@ -11,6 +11,7 @@
     python tests/bench/run.py --rate-limit 50          # expect >= 0.95 x R x batch, no 429 left unhandled
     python tests/bench/run.py --records 1m --repeat 3 --skip-data-token   # ranges on a busy machine
     python tests/bench/run.py --parallel 4 --rate-limit 50   # 1 task alone, then 4 tasks of one tenant (parallel.py)
+    python tests/bench/run.py --v1                     # the Campaigns API v1 (api campaigns_v1) beside plain requests (v1.py)
 
 One table, one row per run, each against a fresh campaign of one simulator: an ansible.builtin.uri loop
 (--uri-requests POSTs of batch_size customers, one after the other, rate extrapolated), the plainest fast
@@ -49,10 +50,19 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 import parallel
+import v1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback_plugins")
-FIXTURE = {"tenant": "acme", "action_token": "act-123", "data_token": "data-456", "crm_customers": [{"from": 1000000, "count": 6000000}], "campaigns": []}
+FIXTURE = {
+    "tenant": "acme",
+    "action_token": "act-123",
+    "data_token": "data-456",
+    "crm_customers": [{"from": 1000000, "count": 6000000}],
+    "campaigns": [],
+    "api_key": v1.API_KEY,
+    "campaigns_v1": [],
+}
 AUTH = ("acme", "act-123")
 FIRST_ID = 1000000
 # Campaigns of the bench's own simulator (one per run, so every count starts from zero).
@@ -84,6 +94,7 @@ def parse_args(argv=None):
     parser.add_argument("--parallel", type=int, default=0, help="only the parallel scenario: 1 task alone, then N tasks of one tenant (needs --rate-limit)")
     parser.add_argument("--uri-requests", type=int, default=10, help="items of the ansible.builtin.uri loop, batch_size customers each (0: skip)")
     parser.add_argument("--status-repeat", type=int, default=5, help="campaign_status and uri tasks timed for the per-task figure (0: skip)")
+    parser.add_argument("--v1", action="store_true", help="only the Campaigns API v1 scenario: plain requests, the module with ledger_path, its re-run")
     parser.add_argument("--skip-data-token", action="store_true", help="only the runs without data_token")
     parser.add_argument("--repeat", type=int, default=1, help="run the plain client and the module (no data_token) this many times")
     parser.add_argument("--python", default=sys.executable, help="interpreter of the module (needs requests)")
@@ -505,6 +516,14 @@ def report(ctx):
     if args.parallel:
         parallel.report(ctx, run_playbook, check, write_csv, FIRST_ID)
         return
+    if args.v1:
+        ratios = v1.report(ctx, run_playbook, playbook, row, check)
+        print_table(ctx)
+        print()
+        print_ratios(ctx, ratios)
+        for line in ctx["notes"]:
+            print(line)
+        return
     if args.uri_requests:
         uri_loop(ctx)
     ratios = [compare(ctx, attempt) for attempt in range(args.repeat)]
@@ -531,7 +550,8 @@ def main(argv=None):
     try:
         ctx = dict(args=args, work=work, sim=sim, rows=[], notes=[], csv=os.path.join(work, "customers.csv"), collections=collection_copy(work))
         ctx["module_play"] = playbook(work, "module", MODULE_TASK, "r")
-        write_csv(ctx["csv"], args.records)
+        if not args.v1:
+            write_csv(ctx["csv"], args.records)
         report(ctx)
     except CountError as exc:
         print("COUNT CHECK FAILED: %s" % exc)

@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 from unittest.mock import Mock
 
 import pytest
@@ -25,6 +26,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     ValidationError,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import Response
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import last_state, remember_state
 
 CID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
@@ -316,3 +318,44 @@ def test_a_build_that_ends_in_build_error_fails_instead_of_building_again(target
     with pytest.raises(CampaignError, match="BUILD ended in BUILD_ERROR"):
         CampaignsV1Service(fake.client).ensure_status(CID, target)
     assert fake.client.request.call_count <= 2
+
+
+@pytest.mark.parametrize(
+    "target, last, actions, status",
+    [
+        ("running", "READY", ["START"], "running"),
+        ("running", "RUNNING", [], "running"),
+        ("running", "PAUSED", ["RESUME"], "running"),
+        ("running", "BUILD_ERROR", ["BUILD", "START"], "running"),
+        ("paused", "RUNNING", ["PAUSE"], "paused"),
+        ("purged", "RUNNING", ["PAUSE", "PURGE"], "paused"),
+        ("purged", "PAUSED", ["PURGE"], "paused"),
+        ("stopped", "PAUSED", ["CANCEL"], "complete"),
+        ("ready", "CREATED", ["BUILD"], "ready"),
+        ("ready", "READY", [], "ready"),
+    ],
+)
+def test_check_mode_with_a_ledger_plans_from_the_last_state_seen(target, last, actions, status):
+    fake = FakeCampaign("READY")
+    warn = Mock()
+    seen = {"state": last, "seen": "2026-12-01T10:00:00Z"}
+    result = CampaignsV1Service(fake.client).ensure_status(CID, target, check_mode=True, warn=warn, last_seen=seen)
+    assert fake.sent == [] and [action["action"] for action in result["actions"]] == actions
+    assert result["changed"] is bool(actions) and result["status"] == status and result["state_known"] is False
+    assert result["planned_from"] == {"source": "ledger", "state": last, "seen": "2026-12-01T10:00:00Z"}
+    assert "planned from the state the ledger last saw, {0} at 2026-12-01T10:00:00Z".format(last) in warn.call_args[0][0]
+
+
+@pytest.mark.parametrize("target, last", [("running", "COMPLETE"), ("paused", "READY")])
+def test_check_mode_with_a_ledger_fails_where_a_run_would(target, last):
+    fake = FakeCampaign("READY")
+    with pytest.raises(CampaignError, match="check mode, from the state the ledger last saw, {0} at .*cannot reach {1}".format(last, target)):
+        CampaignsV1Service(fake.client).ensure_status(CID, target, check_mode=True, last_seen={"state": last, "seen": "T"})
+    assert fake.sent == []
+
+
+def test_the_ledgers_last_state_is_read_without_creating_a_file(tmp_path):
+    path = str(tmp_path / "ledger.sqlite")
+    assert last_state(path, CID) is None and not os.path.exists(path)
+    remember_state(path, CID, "PAUSED")
+    assert last_state(path, CID)["state"] == "PAUSED" and last_state(path, "00000000-0000-4000-8000-000000000000") is None

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import customer_input
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import customer_input, v1_records
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
     RowValidator,
@@ -490,3 +490,28 @@ def test_the_file_format_comes_from_the_extension_in_any_case(stem, extension):
         with pytest.raises(ValidationError, match="cannot tell the format"):
             file_format(name)
     assert file_format(name, "jsonl") == "jsonl"
+
+
+# ------------------------------------------------------------------ the Campaigns API v1 reader
+V1_LINE = st.one_of(
+    st.text("ABCxyz0123456789-_ ", min_size=1, max_size=40),
+    st.sampled_from(["", " ", "\t", '"R,1"', '"multi\nline"', "a,b", "R1,", '""']),
+)
+
+
+@settings(max_examples=200, **QUICK)
+@given(lines=st.lists(V1_LINE, max_size=40), ending=st.sampled_from(["\n", "\r\n"]), block=st.integers(1, 64))
+def test_v1_one_column_files_read_by_blocks_as_the_csv_module_reads_them(workdir, lines, ending, block):
+    """The v1 reader's block path (no csv module while there is no quote or comma) against the csv module alone."""
+    path = workdir / "v1.csv"
+    path.write_bytes(("customer-id" + ending + ending.join(lines) + ending).encode())
+    with mock.patch.object(v1_records, "BLOCK_CHARS", block):
+        fast = list(v1_records.input_rows(None, str(path)))
+    with mock.patch.object(v1_records, "id_lines", lambda handle, column, lines: iter_return(lines, handle)):
+        slow = list(v1_records.input_rows(None, str(path)))
+    assert fast == slow
+
+
+def iter_return(lines, handle):
+    """A generator that yields nothing and hands the whole file to the csv module."""
+    return (yield from ()) or (lines, handle)

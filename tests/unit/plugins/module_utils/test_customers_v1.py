@@ -8,6 +8,9 @@ __metaclass__ = type
 
 import csv
 import json
+import os
+import signal
+import threading
 from decimal import Decimal
 from unittest.mock import Mock
 
@@ -16,7 +19,7 @@ import pytest
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import BulkFailure
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1CustomerService
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import NotFoundError, ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import NotFoundError, TransportError, ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import Response
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import add_batch, held_id, record_of
@@ -78,8 +81,13 @@ class FakeRecords:
         self.bad = set(bad)
         self.held_status = held_status
         self.requests = []
+        self.lock = threading.Lock()
 
     def post(self, records):
+        with self.lock:
+            return self.answer(records)
+
+    def answer(self, records):
         self.requests.append([record["crmRecordId"] for record in records])
         assert 1 <= len(records) <= 100
         for record in records:
@@ -146,9 +154,11 @@ def test_a_file_that_is_no_sqlite_database_is_refused(tmp_path):
 def service_for(server):
     client = Mock(spec=Client)
     client.max_retries, client.retry_max_time, client.stats = 3, 10.0, {"requests": 0, "retries": 0}
+    client.tenant, client.base_url = "acme", "http://sim.test/cc/US1/campaigns/v1"
 
     def request(method, path, token, body=None, retry=None, accept=(), on_retry=None):
-        assert (method, path, token) == ("POST", "/{0}/records".format(CID), "action") and 409 in accept
+        assert (method, path, token) == ("POST", "/{0}/records".format(CID), "action") and 409 in accept and 429 in accept
+        assert 429 not in retry.statuses  # the pacer's, not the client's
         status, answer = server.post(body["records"])
         return Response(status, answer)
 
@@ -166,7 +176,7 @@ def test_a_run_adds_counts_and_confirms_in_the_ledger_so_a_rerun_sends_nothing(t
     server = FakeRecords(held=("B",))
     service, client = service_for(server)
     ledger = str(tmp_path / "ledger.sqlite")
-    declared = params(customers=["A", {"customer_id": "B", "priority": "LOW"}, "C", "A"], ledger_path=ledger, batch_size=2)
+    declared = params(customers=["A", {"customer_id": "B", "priority": "LOW"}, "C", "A"], ledger_path=ledger, batch_size=2, workers=1)
     changed, result, diff = service.sync(declared)
     summary = result["summary"]
     assert changed is True and (summary["requested"], summary["added"], summary["already_present"], summary["duplicates"]) == (3, 2, 1, 1)
@@ -192,6 +202,7 @@ def test_check_mode_without_a_ledger_warns_and_sends_nothing():
         ({"exclusive": True}, "exclusive is not possible on api campaigns_v1"),
         ({"reschedule": True, "calling_hours": {"start": "9:00"}}, "reschedule, calling_hours are not possible"),
         ({"batch_size": 101}, "batch_size must be from 1 to 100"),
+        ({"workers": 0}, "workers must be from 1 to 64, not 0"),
     ],
 )
 def test_what_the_api_cannot_do_is_refused_before_any_call(extra, words):
@@ -228,7 +239,7 @@ def test_a_campaign_that_refuses_records_stops_the_run_with_what_was_done():
     server = FakeRecords()
     server.post = lambda records: (400, {"title": "Bad request", "detail": "Records can only be added to a dynamic campaign"})
     service, _client = service_for(server)
-    with pytest.raises(BulkFailure, match="the run stopped after 0 added .*dynamic campaign"):
+    with pytest.raises(BulkFailure, match="dynamic campaign. The run stopped part-way: 0 added, 0 already present, 0 uncertain, 0 failed, 2 not sent"):
         service.sync(params(customers=["A", "B"]))
 
 
@@ -301,3 +312,79 @@ def test_an_invalid_row_keeps_its_schedule_in_the_failures_file(tmp_path):
     with failed.open() as handle:
         rows = list(csv.DictReader(handle))
     assert [(row["customer-id"], row["schedule-date-time"]) for row in rows] == [("A", "tomorrow 9am")]
+
+
+def ledger_ids(path):
+    ledger = Ledger(path)
+    try:
+        return set(ledger.confirmed_ids(CID, 10**6))
+    finally:
+        ledger.close()
+
+
+def test_workers_send_batches_at_once_and_the_ledger_takes_every_confirmation(tmp_path):
+    server = FakeRecords(held=("R7", "R55"), bad=("R90",))
+    together, entered = threading.Barrier(3, timeout=10), []
+    answer = server.post
+
+    def post(records):
+        # The first three requests meet here: with fewer workers in flight the barrier breaks and the run fails.
+        with server.lock:
+            entered.append(None)
+            first = len(entered) <= 3
+        if first:
+            together.wait()
+        return answer(records)
+
+    server.post = post
+    service, _client = service_for(server)
+    ledger = str(tmp_path / "ledger.sqlite")
+    ids = ["R{0}".format(n) for n in range(200)]
+    _changed, result, _diff = service.sync(params(customers=ids, ledger_path=ledger, batch_size=10, workers=3, allow_partial=True))
+    summary = result["summary"]
+    assert (summary["added"], summary["already_present"], summary["failed"], summary["not_sent"]) == (197, 2, 1, 0)
+    assert ledger_ids(ledger) == set(ids) - {"R90"}
+
+
+def test_a_429_is_sent_again_in_the_pacers_turn():
+    server = FakeRecords()
+    answers = [(429, {"title": "Too Many Requests"})]
+    answer = server.post
+    server.post = lambda records: answers.pop() if answers else answer(records)
+    service, client = service_for(server)
+    _changed, result, _diff = service.sync(params(customers=["A", "B"], workers=1))
+    assert result["summary"]["added"] == 2 and client.request.call_count == 2
+
+
+@pytest.mark.parametrize("sent, outcome", [(True, "uncertain"), (False, "failed")])
+def test_a_batch_without_an_answer_is_uncertain_when_it_may_have_landed_and_never_confirmed(tmp_path, sent, outcome):
+    service, client = service_for(FakeRecords())
+    client.request.side_effect = TransportError("POST", "/x/records", "connection reset", sent=sent)
+    ledger, warn = str(tmp_path / "ledger.sqlite"), Mock()
+    changed, result, _diff = service.sync(params(customers=["A", "B"], ledger_path=ledger, workers=1, allow_partial=True), warn=warn)
+    summary = result["summary"]
+    assert summary[outcome] == 2 and summary["added"] == 0 and ledger_ids(ledger) == set()
+    assert changed is (outcome == "uncertain") and ("may or may not have been added" in str(warn.call_args)) is (outcome == "uncertain")
+
+
+def test_sigterm_stops_the_run_and_what_it_counted_is_in_the_ledger(tmp_path):
+    server = FakeRecords()
+    answer = server.post
+
+    def post(records):
+        if len(server.requests) == 5:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return answer(records)
+
+    server.post = post
+    service, _client = service_for(server)
+    ledger = str(tmp_path / "ledger.sqlite")
+    ids = ["R{0}".format(n) for n in range(1000)]
+    declared = params(customers=ids, ledger_path=ledger, batch_size=10, workers=2)
+    with pytest.raises(BulkFailure, match="interrupted by SIGTERM. The run stopped part-way: .*Run the task again to finish") as info:
+        service.sync(declared)
+    summary = info.value.result["summary"]
+    assert info.value.changed and 0 < summary["added"] < 1000 and summary["not_sent"] == 1000 - summary["added"]
+    assert len(ledger_ids(ledger)) == summary["added"] == sum(len(batch) for batch in server.requests)
+    _changed, result, _diff = service.sync(declared)
+    assert (result["summary"]["added"], result["summary"]["already_present"]) == (1000 - summary["added"], summary["added"])

@@ -5,6 +5,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 from unittest.mock import Mock
 
 import pytest
@@ -15,6 +16,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.arg
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns import CampaignService
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.campaigns_v1 import CampaignsV1Service
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import last_state, remember_state
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.modules import campaign_status
 
 
@@ -94,8 +96,20 @@ def test_run_v1_passes_the_declaration_to_the_v1_service():
     }
     module = make_module(campaign_id=UUID, status="running", enabled=True, build_on_start=True)
     changed, result, diff = campaign_status.run_v1(module, service)
-    service.ensure_status.assert_called_once_with(UUID, "running", enabled=True, build_on_start=True, check_mode=False, warn=module.warn)
+    service.ensure_status.assert_called_once_with(UUID, "running", enabled=True, build_on_start=True, check_mode=False, warn=module.warn, last_seen=None)
     assert changed is True and "changed" not in result and diff["after"] == {"status": "running"}
+
+
+def test_run_v1_in_check_mode_plans_from_the_ledger_and_writes_nothing(tmp_path):
+    ledger = str(tmp_path / "ledger.sqlite")
+    remember_state(ledger, UUID, "PAUSED")
+    before = os.path.getmtime(ledger)
+    service = Mock(spec=CampaignsV1Service)
+    service.ensure_status.return_value = {"changed": True, "campaign_id": UUID, "status": "running", "state": "RUNNING", "state_known": False, "actions": []}
+    module = make_module(check_mode=True, campaign_id=UUID, status="running", enabled=None, build_on_start=False, ledger_path=ledger)
+    campaign_status.run_v1(module, service)
+    assert service.ensure_status.call_args[1]["last_seen"]["state"] == "PAUSED"
+    assert os.path.getmtime(ledger) == before and last_state(ledger, UUID)["state"] == "PAUSED"
 
 
 def test_run_v1_refuses_wait():
