@@ -11,12 +11,12 @@
 #                            (default: the synced copy of the working tree; galaxy-build passes the
 #                            collection installed from the release tarball),
 #              COLLECTIONS_ROOT=<dir> where collection-copy.sh syncs the working tree (default build/collections),
-#              SIM_VENV=<venv> that runs the simulator (default .venv: it needs aiohttp).
+#              SIM_VENV=<venv> that runs the simulator (default VENV, else .venv: it needs aiohttp).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$(cd "${VENV:-${root}/.venv}" && pwd)"
-SIM_PYTHON="${SIM_PYTHON:-${SIM_VENV:-${root}/.venv}/bin/python}"
+SIM_PYTHON="${SIM_PYTHON:-${SIM_VENV:-${VENV:-${root}/.venv}}/bin/python}"
 test_python="$("${venv}/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 started=${SECONDS}
 # shellcheck source=hack/simulator.sh
