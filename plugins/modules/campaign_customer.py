@@ -193,7 +193,7 @@ options:
         before this one runs, as the campaign_lifecycle role does for a new campaign that it starts before adding its
         customers. Check mode then predicts as for a started campaign and does not warn that a campaign that has not
         started refuses customers.
-      - Outside check mode it changes nothing: the campaign is read when the task runs, and one that has not started
+      - Outside check mode it changes nothing. The campaign is read when the task runs, and one that has not started
         fails the task.
     type: bool
     default: false
