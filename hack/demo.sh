@@ -14,16 +14,17 @@ source "${root}/hack/simulator.sh"
 trap sim_stop EXIT
 trap 'exit 130' INT TERM
 
-"${root}/hack/collection-copy.sh" >/dev/null
+# The copy runs while the simulator starts.
+"${root}/hack/collection-copy.sh" >/dev/null &
+copy_pid=$!
 sim_start "${fixture}" 8808
+wait "${copy_pid}"
 
 # Credentials come from the demo fixture (fake tokens) and are never echoed.
-fixture_value() {
-    "${venv}/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "${fixture}" "$1"
-}
-EIGHTBYEIGHT_TENANT="$(fixture_value tenant)"
-EIGHTBYEIGHT_ACTION_TOKEN="$(fixture_value action_token)"
-EIGHTBYEIGHT_DATA_TOKEN="$(fixture_value data_token)"
+read -r EIGHTBYEIGHT_TENANT EIGHTBYEIGHT_ACTION_TOKEN EIGHTBYEIGHT_DATA_TOKEN < <("${venv}/bin/python" -c '
+import sys, yaml
+fixture = yaml.safe_load(open(sys.argv[1]))
+print(fixture["tenant"], fixture["action_token"], fixture["data_token"])' "${fixture}")
 EIGHTBYEIGHT_BASE_URL="${SIM_URL}"
 export EIGHTBYEIGHT_TENANT EIGHTBYEIGHT_ACTION_TOKEN EIGHTBYEIGHT_DATA_TOKEN EIGHTBYEIGHT_BASE_URL
 

@@ -77,6 +77,7 @@ class BulkOptions:
         self.reschedule = bool(params.get("reschedule"))
         self.suppressed_customers = params.get("suppressed_customers")
         self.suppressed_file = params.get("suppressed_file")
+        self.assume_started = bool(params.get("assume_started"))
         self.check(can_read, params.get("max_removals"))
         self.calling_hours = self.hours(params.get("calling_hours"), can_read)
         check_output_paths(self.prefix, params)
@@ -285,7 +286,8 @@ class Planner:
         campaign = run.campaigns.get(run.campaign_id)
         refusal = refusal_for(campaign, run.options.state)
         if refusal and run.check_mode and campaign["status"] == "new":
-            run.warn("Campaign {0}: {1} In check mode this is a warning: an earlier task may start it.".format(run.campaign_id, refusal))
+            if not run.options.assume_started:
+                run.warn("Campaign {0}: {1} In check mode this is a warning: an earlier task may start it.".format(run.campaign_id, refusal))
         elif refusal:
             raise CampaignError(run.campaign_id, refusal)
         return campaign

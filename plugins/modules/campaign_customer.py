@@ -192,6 +192,16 @@ options:
           - Defaults to the campaign's own zone from the read; required without O(data_token), or when the campaign
             reports none.
         type: str
+  assume_started:
+    description:
+      - Check mode only. An earlier task of the same run starts the campaign (C(campaign_status) with V(running))
+        before this one runs, as the campaign_lifecycle role does for a new campaign that it starts before adding its
+        customers. Check mode then predicts as for a started campaign and does not warn that a campaign that has not
+        started refuses customers.
+      - Outside check mode it changes nothing. The campaign is read when the task runs, and one that has not started
+        fails the task.
+    type: bool
+    default: false
   progress_path:
     description:
       - Keep a JSON file with the phase, done, total, rate and ETA up to date (at least every 2 seconds) during the
@@ -214,7 +224,8 @@ attributes:
     support: full
     description:
       - With O(data_token), check mode reads the campaign's records and reports what would be added and removed,
-        without writing. A campaign that has not started is a warning in check mode, not a failure.
+        without writing. A campaign that has not started is a warning in check mode, not a failure
+        (no warning with O(assume_started)).
       - Without O(data_token) it validates the input and reports C(changed=true) with a warning.
       - "What check mode cannot predict, since only the API decides it when the run sends: per-item refusals (a
         customer missing from the tenant's CRM, a schedule the API refuses for a reason the module cannot check);
@@ -465,6 +476,7 @@ OPTIONS = dict(
     allow_partial=dict(type="bool", default=False),
     failed_records_path=dict(type="path"),
     progress_path=dict(type="path"),
+    assume_started=dict(type="bool", default=False),
     ledger_path=dict(type="path"),
     reschedule=dict(type="bool", default=False),
     suppressed_customers=dict(type="list", elements="raw"),

@@ -405,3 +405,34 @@ def test_lookup_returns_exactly_the_wanted_records_and_the_missing_ids(wanted, s
     records, absent = CampaignService(api.client).lookup(CAMPAIGN, [int(cid) for cid in wanted], set(statuses))
     assert [record["customer_id"] for record in records] == found
     assert absent == missing
+
+
+# ------------------------------------------------------------------ a campaign an earlier task starts
+def new_campaign(path):
+    return {"campaign": {"campaign-id": CAMPAIGN, "status": 0, "no-of-records": 0, "timezone": "UTC"}}
+
+
+@pytest.mark.parametrize("assume_started, warned", [(False, True), (True, False)])
+def test_check_mode_on_a_new_campaign_warns_unless_an_earlier_task_starts_it(assume_started, warned):
+    api = FakeApi()
+    api.client.get_json.side_effect = new_campaign
+    warnings = []
+    _changed, result, _diff = CustomerService(api.client).sync(params(customers=[1, 2], assume_started=assume_started), check_mode=True, warn=warnings.append)
+    assert api.writes == []
+    assert result["summary"]["added"] == 2
+    assert [text for text in warnings if "has not started" in text] == (
+        [
+            "Campaign 3001: customers cannot be added: the campaign has not started (status new); start it first (campaign_status: running)."
+            " In check mode this is a warning: an earlier task may start it."
+        ]
+        if warned
+        else []
+    )
+
+
+def test_assume_started_does_not_let_an_apply_add_to_a_new_campaign():
+    api = FakeApi()
+    api.client.get_json.side_effect = new_campaign
+    with pytest.raises(Exception, match="has not started"):
+        CustomerService(api.client).sync(params(customers=[1], assume_started=True))
+    assert api.writes == []
