@@ -145,6 +145,8 @@ def records_failure(campaign_id, path, exc, url=None):
         # Before or while the body came (a connection closed mid-body): nothing whole was read.
         return CampaignError(campaign_id, "the records read got no whole answer; nothing was decided on it", exc)
     if isinstance(exc, IncompleteBody):
-        return CampaignError(campaign_id, "the records read was cut short; nothing was decided on it", UnexpectedAnswerError("GET", path, 200, str(exc), url=url))
+        return CampaignError(
+            campaign_id, "the records read was cut short; nothing was decided on it", UnexpectedAnswerError("GET", path, 200, str(exc), url=url)
+        )
     what = str(exc) if isinstance(exc, UndocumentedAnswer) else "invalid JSON ({0})".format(exc)
     return CampaignError(campaign_id, "its records could not be read", UnexpectedAnswerError("GET", path, 200, what, url=url))

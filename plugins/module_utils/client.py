@@ -188,8 +188,9 @@ def checked_base_url(base_url):
     if api_path:
         root = re.sub(r"//[^/@]*@", "//***@", url[: len(url) - len(parts.path) + api_path.start()])
         raise ValidationError(
-            "base_url '{0}' carries the API path {1}: set base_url to the server's root, {2}; the modules add the API's paths"
-            " themselves.".format(shown, parts.path[api_path.start() :], root)
+            "base_url '{0}' carries the API path {1}: set base_url to the server's root, {2}; the modules add the API's paths themselves.".format(
+                shown, parts.path[api_path.start() :], root
+            )
         )
     return url
 

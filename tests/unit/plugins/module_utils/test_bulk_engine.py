@@ -310,8 +310,11 @@ def test_a_run_stopped_by_429s_says_so_in_its_message_and_its_summary_says_what_
     assert message.startswith("Campaign {0}: 10 requests in a row got no usable answer after retries (the API answered 429 (rate limited)".format(CAMPAIGN))
     assert "Rate limited by 127.0.0.1:1: 20 answers 429 (Too Many Requests) over " in message
     assert "Lower workers (now 1) or set max_requests_per_second (now 500) below the tenant's rate limit" in message
-    assert "against the tenant at once. The run stopped part-way: 4 added, 0 removed, 0 uncertain, {0} failed, {1} not sent".format(
-        summary["failed"], summary["not_sent"]
-    ) in message
+    assert (
+        "against the tenant at once. The run stopped part-way: 4 added, 0 removed, 0 uncertain, {0} failed, {1} not sent".format(
+            summary["failed"], summary["not_sent"]
+        )
+        in message
+    )
     assert summary["added"] == 4 and summary["added"] + summary["failed"] + summary["not_sent"] == 40
     assert summary["rate_limited"] == 20 and info.value.changed is True

@@ -110,7 +110,9 @@ def test_a_trickled_answer_to_a_change_is_an_unknown_outcome_not_retried(server)
 def test_a_trickled_stream_is_cut_although_each_byte_comes_in_time(server):
     client = client_of(server)
     started = time.monotonic()
-    with pytest.raises(TransportError, match=r"GET http://127\.0\.0\.1:\d+/api/stats/campaigns/7/records\.json: the answer from 127\.0\.0\.1:\d+ was cut short"):
+    with pytest.raises(
+        TransportError, match=r"GET http://127\.0\.0\.1:\d+/api/stats/campaigns/7/records\.json: the answer from 127\.0\.0\.1:\d+ was cut short"
+    ):
         list(client.stream_json_chunks("/api/stats/campaigns/7/records.json"))
     assert time.monotonic() - started < TIMEOUT + TRICKLE_GAP + 1.0
 
