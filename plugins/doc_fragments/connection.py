@@ -50,6 +50,11 @@ options:
         On O(api=campaigns_v1) it replaces C(https://api.8x8.com), and the path C(/cc/<site>/campaigns/v1) follows it.
       - Must be an C(http://) or C(https://) URL with a host (an optional numeric port and path, no query); others are
         refused before any HTTP call.
+      - The server's root, without the API's own paths. A O(base_url) that carries one (C(/api/tstats/campaigns) or
+        C(/api/stats/campaigns), as the 8x8 OpenAPI description's server URLs do, or C(/cc/<site>/campaigns/v1)) is refused
+        before any HTTP call, naming the root to set instead. A path before those (a proxy's prefix) is kept.
+      - Error messages name the whole URL of the failed call (scheme, host, port, path and query), never the user info of
+        O(base_url) nor a credential.
       - A plain C(http://) URL to a host other than the loopback (C(localhost), C(127.0.0.0/8), C(::1)) earns a warning,
         since the tokens then cross the network unencrypted.
       - If not set, the value of the E(EIGHTBYEIGHT_BASE_URL) environment variable is used.

@@ -47,6 +47,7 @@ RESCHEDULE = "reschedule"
 # Reason codes: why an item ended where it did, for decisions (never the message text).
 NO_ANSWER = "no_answer"
 NOT_APPLIED = "not_applied"
+RATE_LIMITED = "rate_limited"
 NO_ITEM_RESULT = "no_item_result"
 ALWAYS_206 = "always_206"
 TOO_LARGE = "too_large"

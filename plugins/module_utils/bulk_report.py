@@ -38,6 +38,10 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.mem
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     DynamicCampaignsError,
+    rate_limited_text,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import (
+    host_of,
 )
 
 SUMMARY_KEYS = (
@@ -349,9 +353,22 @@ class Report:
             " (and {0} more{1})".format(more, self.where_all()) if more > 0 else "",
         )
 
+    def rate_limited_note(self):
+        """Why requests were given up on 429s, by whom, for how long and what to do ('' when none was)."""
+        run = self.run
+        given_up = run.sender.rate_limited_out if run.sender else 0
+        if not given_up:
+            return ""
+        cap = " (now {0:g})".format(run.options.max_rate) if run.options.max_rate else ""
+        advice = (
+            "{0} request(s) were given up after {1} attempt(s) each. Lower workers (now {2}) or set max_requests_per_second{3}"
+            " below the tenant's rate limit, or run fewer tasks against the tenant at once."
+        ).format(given_up, run.client.max_retries, run.options.workers, cap)
+        return rate_limited_text(host_of(run.client.base_url), run.pacer.limited_count, run.pacer.limited_seconds, advice)
+
     def failure_message(self):
         counts = self.run.tally.counts
-        return (
+        text = (
             "Campaign {0}: {1} customer(s) failed, {2} not deletable, {3} invalid row(s) (set allow_partial to accept partial results{4}). First: {5}"
         ).format(
             self.run.campaign_id,
@@ -361,13 +378,18 @@ class Report:
             self.where_all(),
             "; ".join(failure_texts(self.run.tally.failures)),
         )
+        note = self.rate_limited_note()
+        return "{0}. {1}".format(text.rstrip("."), note) if note else text
 
     def stopped_message(self, cause):
         """A run that stopped part-way: why, what it did, how to finish."""
         counts = self.run.tally.counts
         text = cause.message if isinstance(cause, DynamicCampaignsError) else str(cause)
+        note = self.rate_limited_note()
+        if note:
+            text = "{0}. {1}".format(text.rstrip("."), note)
         return (
-            "{0} The run stopped part-way: {1} added, {2} removed, {3} uncertain, {4} failed, {5} not sent (see summary{6})."
+            "{0}. The run stopped part-way: {1} added, {2} removed, {3} uncertain, {4} failed, {5} not sent (see summary{6})."
             " Run the task again to finish: it reaches the declared state."
         ).format(
             text.rstrip("."), counts["added"], counts["removed"], counts["uncertain"], counts["failed"], self.result()["summary"]["not_sent"], self.where_all()

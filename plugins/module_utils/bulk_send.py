@@ -28,6 +28,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     NO_ANSWER,
     NO_ITEM_RESULT,
     NOT_APPLIED,
+    RATE_LIMITED,
     REFUSED,
     REQUEST_REFUSED,
     TOO_LARGE,
@@ -171,17 +172,20 @@ class Sender:
         self.run = run
         self.dead = 0
         self.resent = 0
+        # Requests given up because every attempt was answered 429 (the report says so in its message).
+        self.rate_limited_out = 0
         self.lock = threading.Lock()
 
     def send_until_answered(self, request, *args):
         """Answer(response or None, ambiguous, reason); a 206 is sent again, so duplicates then mean 'ours'."""
         ambiguous = False
         for _resend in range(MAX_206_RESENDS + 1):
-            response, unclear = self.call(request, *args)
+            response, unclear, limited = self.call(request, *args)
             ambiguous = ambiguous or unclear
             if response is None:
-                self.count_dead()
-                return Answer(None, ambiguous, NO_ANSWER if ambiguous else NOT_APPLIED)
+                reason = NO_ANSWER if ambiguous else (RATE_LIMITED if limited else NOT_APPLIED)
+                self.count_dead(reason)
+                return Answer(None, ambiguous, reason)
             if response.status != 206:
                 with self.lock:
                     self.dead = 0
@@ -190,7 +194,8 @@ class Sender:
         return Answer(None, True, ALWAYS_206)
 
     def call(self, request, *args):
-        """One request in the pacer's turn, a 429 sent again in a later one; (Response or None if unanswered, ambiguous).
+        """One request in the pacer's turn, a 429 sent again in a later one; (Response or None if unanswered,
+        ambiguous, whether it was given up on 429s).
 
         The 429s are the pacer's (the client does not retry them here), within the client's
         max_retries and retry_max_time; the other transient failures are the client's.
@@ -200,14 +205,16 @@ class Sender:
         for tries in range(1, max(1, client.max_retries) + 1):
             response = self.attempt(pacer, attempt, not_before, request, args)
             if response is None or response.status != 429:
-                return response, attempt.ambiguous
+                return response, attempt.ambiguous, False
             wait = pacer.rate_limited(response.headers, tries)
             if tries >= client.max_retries or pacer.clock() + wait - started > client.retry_max_time:
                 break
             not_before = pacer.clock() + wait
             with self.lock:
                 self.resent += 1
-        return None, attempt.ambiguous
+        with self.lock:
+            self.rate_limited_out += 1
+        return None, attempt.ambiguous, True
 
     def attempt(self, pacer, attempt, not_before, request, args):
         """One request (with the client's own retries); None when it got no usable answer."""
@@ -228,17 +235,13 @@ class Sender:
             pacer.answered(response.headers)
         return response
 
-    def count_dead(self):
+    def count_dead(self, reason=None):
         with self.lock:
             self.dead += 1
             if self.dead < MAX_DEAD_REQUESTS:
                 return
-        raise RunStopped(
-            CampaignError(
-                self.run.campaign_id,
-                "{0} requests in a row got no usable answer after retries (the API is unreachable or overloaded)".format(MAX_DEAD_REQUESTS),
-            )
-        )
+        why = "the API answered 429 (rate limited) to every attempt" if reason == RATE_LIMITED else "the API is unreachable or overloaded"
+        raise RunStopped(CampaignError(self.run.campaign_id, "{0} requests in a row got no usable answer after retries ({1})".format(MAX_DEAD_REQUESTS, why)))
 
 
 class AddSender:
@@ -309,10 +312,11 @@ class AddSender:
 
     def refused(self, batch, response, ambiguous):
         message = response.message or "HTTP {0}".format(response.status)
+        path = self.run.service.records_path(self.run.campaign_id)
         cause = CampaignError(
             self.run.campaign_id,
             "adding customers was refused: {0}".format(message),
-            ApiError("POST", self.run.service.records_path(self.run.campaign_id), response.status, response.message),
+            ApiError("POST", path, response.status, response.message, url=self.run.client.url_of(path)),
         )
         raise RunStopped(cause, self.rows(batch, UNKNOWN if ambiguous else FAILED, response.status, message, REQUEST_REFUSED))
 
@@ -390,6 +394,7 @@ def answer_text(reason):
     return {
         NO_ANSWER: "no answer after retries",
         NOT_APPLIED: "not sent: every attempt was refused before it reached the API (rate limited or no connection)",
+        RATE_LIMITED: "not sent: the API answered 429 (rate limited) to every attempt",
         ALWAYS_206: "the API answered 206 (outcome unknown) every time",
         NO_ITEM_RESULT: "the API's answer had no result for this customer",
     }.get(reason, reason)

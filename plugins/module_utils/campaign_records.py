@@ -64,7 +64,7 @@ class CampaignRecords:
                 if limit is None or len(kept) < limit:
                     kept.append(record)
         except (HttpError, TransportError, ValueError) as exc:
-            raise records_failure(campaign_id, path, exc)
+            raise records_failure(campaign_id, path, exc, self.client.url_of(path))
         self.confirm_count(campaign_id, seen, expected)
         return kept, matched
 
@@ -86,16 +86,19 @@ class CampaignRecords:
                 break
             except (TransportError, IncompleteBody) as exc:
                 if attempt == 2:
-                    raise records_failure(campaign_id, path, exc)
+                    raise records_failure(campaign_id, path, exc, self.client.url_of(path))
             except (HttpError, ValueError) as exc:
-                raise records_failure(campaign_id, path, exc)
+                raise records_failure(campaign_id, path, exc, self.client.url_of(path))
         undocumented = set(snapshot.values()).difference(RECORD_STATUSES)
         if undocumented:
             code = min(undocumented)
             cid = next(cid for cid, status in snapshot.items() if status == code)
             shown = "missing" if code == UNKNOWN_STATUS else code
             raise records_failure(
-                campaign_id, path, UndocumentedAnswer("record {0} has status code {1}, which the API does not document (it uses 0 to 4)".format(cid, shown))
+                campaign_id,
+                path,
+                UndocumentedAnswer("record {0} has status code {1}, which the API does not document (it uses 0 to 4)".format(cid, shown)),
+                self.client.url_of(path),
             )
         self.confirm_count(campaign_id, len(snapshot), expected)
         return snapshot
@@ -127,14 +130,14 @@ def present_customers(client, campaign_id, wanted):
     try:
         return set(cid for cid, _status in parse_records(client.stream_json_chunks(path)) if cid in wanted)
     except (TransportError, HttpError, ValueError) as exc:
-        raise records_failure(campaign_id, path, exc)
+        raise records_failure(campaign_id, path, exc, client.url_of(path))
 
 
 def read_failure(exc):
     return "not found" if isinstance(exc, NotFoundError) else "could not be read"
 
 
-def records_failure(campaign_id, path, exc):
+def records_failure(campaign_id, path, exc, url=None):
     """The CampaignError of a records read that failed: not found, cut short, or not the API's answer."""
     if isinstance(exc, HttpError):
         return CampaignError(campaign_id, read_failure(exc), exc)
@@ -142,6 +145,8 @@ def records_failure(campaign_id, path, exc):
         # Before or while the body came (a connection closed mid-body): nothing whole was read.
         return CampaignError(campaign_id, "the records read got no whole answer; nothing was decided on it", exc)
     if isinstance(exc, IncompleteBody):
-        return CampaignError(campaign_id, "the records read was cut short; nothing was decided on it", UnexpectedAnswerError("GET", path, 200, str(exc)))
+        return CampaignError(
+            campaign_id, "the records read was cut short; nothing was decided on it", UnexpectedAnswerError("GET", path, 200, str(exc), url=url)
+        )
     what = str(exc) if isinstance(exc, UndocumentedAnswer) else "invalid JSON ({0})".format(exc)
-    return CampaignError(campaign_id, "its records could not be read", UnexpectedAnswerError("GET", path, 200, what))
+    return CampaignError(campaign_id, "its records could not be read", UnexpectedAnswerError("GET", path, 200, what, url=url))

@@ -125,7 +125,7 @@ class CampaignService(CampaignRecords):
         except (HttpError, TransportError) as exc:
             raise CampaignError(campaign_id, read_failure(exc), exc)
         except UndocumentedAnswer as exc:
-            raise CampaignError(campaign_id, read_failure(None), UnexpectedAnswerError("GET", path, 200, str(exc)))
+            raise CampaignError(campaign_id, read_failure(None), UnexpectedAnswerError("GET", path, 200, str(exc), url=self.client.url_of(path)))
         if campaign.get("id") is None:
             campaign["id"] = int(campaign_id)
         return campaign
@@ -235,7 +235,8 @@ class CampaignService(CampaignRecords):
                 break
             self.status_method = "POST"
         if response.status == 405:
-            raise ApiError("POST", campaign_path(campaign_id), 405, response.message)
+            path = campaign_path(campaign_id)
+            raise ApiError("POST", path, 405, response.message, url=self.client.url_of(path))
         return response
 
 

@@ -31,12 +31,13 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils imp
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import (
     STREAM_MIN_RATE,
     Deadline,
+    Tries,
     answer_of,
     certificate_failure,
     content_type_of,
     never_sent,
+    public_url,
     read_whole,
-    server_of,
     status_problem,
     streamed_body,
     transport_error,
@@ -110,6 +111,9 @@ PLATFORMS = (
 )
 PLATFORM_HOSTS = {"bc2": "https://odcc2.bell.ca"}
 PLATFORM_PATTERN = re.compile(r"^([a-z]{2}[0-9]+)b?$")
+# The API's own paths, which the modules add to base_url: a base_url that carries one (such as the seed's
+# server URLs, https://vcc-na12.8x8.com/api/tstats/campaigns) is refused, naming the root to set instead.
+API_PATH = re.compile(r"/api/t?stats(?:/|$)|/cc/[^/]+/campaigns(?:/|$)|/campaigns/v1(?:/|$)", re.IGNORECASE)
 
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
 # Prepared requests kept for reuse; DELETE paths (one per customer) beyond this are prepared each time.
@@ -175,10 +179,18 @@ def checked_base_url(base_url):
     except ValueError:
         host = None
         parts = None
+    shown = re.sub(r"//[^/@]*@", "//***@", short_text(base_url.strip(), 80))
     if parts is None or parts.scheme.lower() not in ("http", "https") or not host or " " in url or parts.query or parts.fragment:
-        shown = re.sub(r"//[^/@]*@", "//***@", short_text(base_url.strip(), 80))
         raise ValidationError(
             "base_url '{0}' is not an http:// or https:// URL with a host, such as https://vcc-na12.8x8.com (or leave it out and set platform).".format(shown)
+        )
+    api_path = API_PATH.search(parts.path)
+    if api_path:
+        root = re.sub(r"//[^/@]*@", "//***@", url[: len(url) - len(parts.path) + api_path.start()])
+        raise ValidationError(
+            "base_url '{0}' carries the API path {1}: set base_url to the server's root, {2}; the modules add the API's paths themselves.".format(
+                shown, parts.path[api_path.start() :], root
+            )
         )
     return url
 
@@ -403,8 +415,12 @@ class Client:
         if not isinstance(response.body, (dict, list)):
             what = "an empty body" if response.body is None else "a body that is not a JSON object"
             kind = content_type_of(response)
-            raise UnexpectedAnswerError("GET", path, response.status, "{0} ({1}) where JSON was expected".format(what, kind))
+            raise UnexpectedAnswerError("GET", path, response.status, "{0} ({1}) where JSON was expected".format(what, kind), url=self.url_of(path))
         return response.body
+
+    def url_of(self, path):
+        """The whole URL of a call on `path`, as an error message shows it (no credentials)."""
+        return public_url(self.base_url, path)
 
     def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None, data=None):
         """Send one call, retrying per `retry`; return a Response or raise.
@@ -416,8 +432,8 @@ class Client:
         """
         if data is None and body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
-        outcome = self._until_answered(method, path, token, data, retry, on_retry)
-        return self._answer(method, path, outcome, accept)
+        outcome, tries = self._until_answered(method, path, token, data, retry, on_retry)
+        return self._answer(method, path, outcome, accept, tries)
 
     def stream_json_chunks(self, path, chunk_size=1 << 20):
         """GET a read endpoint and yield its raw body in chunks (bytes, at most chunk_size each).
@@ -428,28 +444,30 @@ class Client:
         The body must keep the streamed deadline (see the class).
         """
         self.require_token("data", "read campaigns")
-        outcome = self._until_answered("GET", path, "data", None, self.read_policy(), stream=True)
+        outcome, tries = self._until_answered("GET", path, "data", None, self.read_policy(), stream=True)
         if isinstance(outcome, requests.RequestException) or outcome.status_code >= 400:
-            self._answer("GET", path, read_whole(outcome, outcome.deadline) if hasattr(outcome, "deadline") else outcome, ())
+            self._answer("GET", path, read_whole(outcome, outcome.deadline) if hasattr(outcome, "deadline") else outcome, (), tries)
         kind = content_type_of(outcome)
         problem = status_problem(outcome, None) or ("a {0} answer where JSON was expected".format(kind) if "html" in kind or "xml" in kind else None)
         if problem:
             outcome.close()
-            raise UnexpectedAnswerError("GET", path, outcome.status_code, problem)
-        return streamed_body(path, outcome, chunk_size)
+            raise UnexpectedAnswerError("GET", path, outcome.status_code, problem, url=self.url_of(path))
+        return streamed_body(path, outcome, chunk_size, self.url_of(path))
 
     def _until_answered(self, method, path, token, data, retry, on_retry=None, stream=False):
-        """The one retry loop: attempts until one is final per `retry`; returns its outcome
-        (an answer, or the requests exception of an attempt that got none)."""
+        """The one retry loop: attempts until one is final per `retry`; returns its outcome (an answer,
+        or the requests exception of an attempt that got none) and the Tries that led to it."""
         retry = retry or NO_RETRY
         started = self.clock()
-        attempt = 0
+        tries = Tries(0, 0.0, 0, self.timeout)
         while True:
-            attempt += 1
+            tries.attempts += 1
             outcome = self._attempt(method, path, token, data, stream)
-            delay = retry_delay(retry, outcome, attempt, self.clock() - started)
+            tries.seconds = self.clock() - started
+            tries.rate_limited += int(getattr(outcome, "status_code", None) == 429)
+            delay = retry_delay(retry, outcome, tries.attempts, tries.seconds)
             if delay is None:
-                return outcome
+                return outcome, tries
             if stream and not isinstance(outcome, requests.RequestException):
                 outcome.close()
             self._count("retries")
@@ -495,10 +513,10 @@ class Client:
             self._settings = settings
         return self._settings
 
-    def _answer(self, method, path, outcome, accept):
+    def _answer(self, method, path, outcome, accept, tries=None):
         if isinstance(outcome, requests.RequestException):
-            raise transport_error(method, path, outcome, server_of(self.base_url))
-        return answer_of(method, path, outcome, accept, self.credentials.api)
+            raise transport_error(method, path, outcome, self.url_of(path), tries)
+        return answer_of(method, path, outcome, accept, self.credentials.api, self.url_of(path), tries)
 
     def _count(self, key):
         with self._lock:

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Typed errors of the collection.
 
-Every message names what a user needs to act on (method, path, status, the
-API's short message, campaign, customer) and never a header, token or body.
+Every message names what a user needs to act on (method, the whole URL without
+credentials, status, the API's short message, campaign, customer) and never a
+header, token or body.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -59,45 +60,72 @@ class ValidationError(DynamicCampaignsError):
     """Bad input caught locally, before any HTTP call."""
 
 
+def request_fields(error):
+    """The secret-free fields that say which call failed (http_url: the whole URL, without credentials)."""
+    fields = {"http_method": error.method, "http_path": error.path}
+    if error.url:
+        fields["http_url"] = error.url
+    return fields
+
+
+def attempts_text(attempts, seconds):
+    """'after 5 attempts over 12.3 s' (None when the attempts are not known)."""
+    if not attempts:
+        return None
+    return "after {0} attempt{1} over {2:.1f} s".format(attempts, "" if attempts == 1 else "s", seconds or 0.0)
+
+
+def rate_limited_text(host, answers, seconds, advice):
+    """Why a run or a call stopped on 429s: by whom, how many and for how long, and what to do."""
+    return "Rate limited by {0}: {1} answer{2} 429 (Too Many Requests) over {3:.1f} s. {4}".format(
+        host, answers, "" if answers == 1 else "s", seconds or 0.0, advice
+    )
+
+
 class TransportError(DynamicCampaignsError):
     """No HTTP answer: connection refused or reset, timeout, TLS failure.
 
-    `sent` is False when the connection was never made, so nothing can have been applied.
+    `reason` is in words (http_answers.transport_error): what failed, with which host, after how
+    many attempts over how long. `sent` is False when the connection was never made, so nothing
+    can have been applied.
     """
 
-    def __init__(self, method, path, reason, sent=True):
+    def __init__(self, method, path, reason, sent=True, url=None):
         self.method = method
         self.path = path
+        self.url = url
         self.sent = sent
         self.reason = short_text(reason)
-        super(TransportError, self).__init__("{0} {1} got no answer: {2}".format(method, path, self.reason))
+        super(TransportError, self).__init__("{0} {1}: {2}".format(method, url or path, self.reason))
 
     def result_fields(self):
-        return {"http_method": self.method, "http_path": self.path}
+        return request_fields(self)
 
 
 class CertificateError(DynamicCampaignsError):
     """The server's TLS certificate failed verification: nothing was sent, and a retry cannot help."""
 
-    def __init__(self, method, path, server, reason):
+    def __init__(self, method, path, server, reason, url=None):
         self.method = method
         self.path = path
+        self.url = url
         super(CertificateError, self).__init__(
             "{0} {1}: the TLS certificate of {2} could not be verified ({3}). If the API is behind a private CA or an"
             " intercepting proxy, set ca_path to that CA's bundle (PEM); validate_certs=false turns the check off,"
-            " for testing only.".format(method, path, server, short_text(reason))
+            " for testing only.".format(method, url or path, server, short_text(reason))
         )
 
     def result_fields(self):
-        return {"http_method": self.method, "http_path": self.path}
+        return request_fields(self)
 
 
 class HttpError(DynamicCampaignsError):
     """The API answered with an error status."""
 
-    def __init__(self, method, path, status, api_message=None, request_id=None, problem=None):
+    def __init__(self, method, path, status, api_message=None, request_id=None, problem=None, url=None):
         self.method = method
         self.path = path
+        self.url = url
         self.status = status
         self.api_message = short_text(api_message) if api_message else None
         self.request_id = request_id
@@ -105,7 +133,7 @@ class HttpError(DynamicCampaignsError):
         super(HttpError, self).__init__(self.describe())
 
     def describe(self):
-        text = "{0} {1} answered {2}".format(self.method, self.path, self.status)
+        text = "{0} {1} answered {2}".format(self.method, self.url or self.path, self.status)
         if self.api_message:
             text += ": {0}".format(self.api_message)
         if self.request_id:
@@ -116,13 +144,8 @@ class HttpError(DynamicCampaignsError):
         return text
 
     def result_fields(self):
-        fields = {
-            "http_method": self.method,
-            "http_path": self.path,
-            "http_status": self.status,
-            "api_message": self.api_message,
-            "request_id": self.request_id,
-        }
+        fields = request_fields(self)
+        fields.update(http_status=self.status, api_message=self.api_message, request_id=self.request_id)
         if self.problem is not None:
             fields["api_problem"] = self.problem
         return fields
@@ -156,13 +179,24 @@ class ApiError(HttpError):
     """Any other error status: a refusal (400), a server error (5xx)."""
 
 
+class RateLimitedError(ApiError):
+    """429 until the retries were spent: `limit` says by whom, how many, how long and what to do."""
+
+    def __init__(self, method, path, status, api_message=None, request_id=None, problem=None, url=None, limit=None):
+        self.limit = limit
+        super(RateLimitedError, self).__init__(method, path, status, api_message, request_id, problem, url)
+
+    def describe(self):
+        return "{0}. {1}".format(HttpError.describe(self).rstrip("."), self.limit) if self.limit else HttpError.describe(self)
+
+
 class UnexpectedAnswerError(ApiError):
     """An answer the API never gives (an HTML page, invalid JSON, an empty body where JSON is due,
     an undocumented status): likely a proxy or a maintenance page. Names status and content type;
     `api_message` says what was wrong, never the body itself."""
 
     def describe(self):
-        return "{0} {1} answered {2}, which is not an answer of the 8x8 API: {3}".format(self.method, self.path, self.status, self.api_message)
+        return "{0} {1} answered {2}, which is not an answer of the 8x8 API: {3}".format(self.method, self.url or self.path, self.status, self.api_message)
 
 
 class CampaignError(DynamicCampaignsError):

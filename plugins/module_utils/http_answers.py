@@ -12,9 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import http.client
 import json
 import re
-from urllib.parse import urlsplit
+import socket
+import ssl
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ApiError,
@@ -22,9 +25,12 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     KeyAuthenticationError,
     CertificateError,
     NotFoundError,
+    RateLimitedError,
     TransportError,
     UnexpectedAnswerError,
+    attempts_text,
     problem_of,
+    rate_limited_text,
     short_text,
 )
 
@@ -44,11 +50,48 @@ REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "X-Amzn-RequestId", "X
 # Every status the API or its documentation uses; any other answer comes from something else.
 API_STATUSES = frozenset((200, 201, 202, 204, 206, 207, 400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 501, 502, 503, 504))
 HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+SSL_TEXT = re.compile(r"(?:\[SSL: [A-Z0-9_]+\] )?([A-Za-z][^()\[\]'\"]*?)\s*\(_ssl")
 CERTIFICATE_FAILURE = re.compile(r"certificate verify failed: ?([^()]*?)\s*(?:\(_ssl|'\)|$)", re.IGNORECASE)
+# Query parameters whose values a message never shows.
+SECRET_PARAMETER = re.compile(r"token|key|secret|password|passwd|auth|signature|credential", re.IGNORECASE)
+# What a failed connection was, in words: the first of these found in the chain of causes.
+CAUSE_WORDS = (
+    (socket.gaierror, "the host name could not be resolved"),
+    (ConnectionRefusedError, "connection refused"),
+    (http.client.RemoteDisconnected, "the server closed the connection without answering"),
+    (ConnectionResetError, "the connection was reset"),
+    (ConnectionAbortedError, "the connection was aborted"),
+    (BrokenPipeError, "the server closed the connection while the request was sent"),
+    (TimeoutError, "timed out"),
+    (OSError, None),
+)
+# Words for an error whose chain holds no socket error (a test's stand-in, an old library): by its text.
+TEXT_WORDS = (
+    (re.compile(r"refused", re.IGNORECASE), "connection refused"),
+    (re.compile(r"name or service not known|nodename nor servname|getaddrinfo|name resolution", re.IGNORECASE), "the host name could not be resolved"),
+    (re.compile(r"RemoteDisconnected|without response", re.IGNORECASE), "the server closed the connection without answering"),
+    (re.compile(r"reset by peer|ConnectionReset", re.IGNORECASE), "the connection was reset"),
+    (re.compile(r"timed out", re.IGNORECASE), "timed out"),
+)
+RATE_LIMIT_ADVICE = (
+    "Send fewer requests at once to this tenant (fewer tasks or hosts in parallel, fewer workers on campaign_customer,"
+    " or its max_requests_per_second cap), or wait longer with max_retries and retry_max_time."
+)
 # One read returns what one socket read brought (urllib3's read1), at most this much.
 READ_SIZE = 1 << 16
 # A streamed body must come at this average rate, after `timeout` seconds of grace.
 STREAM_MIN_RATE = 32 * 1024
+
+
+class Tries:
+    """How a call went before its outcome: attempts, seconds from the first send to the outcome,
+    the 429 answers among them, and the per-read timeout."""
+
+    def __init__(self, attempts=1, seconds=0.0, rate_limited=0, timeout=None):
+        self.attempts = attempts
+        self.seconds = seconds
+        self.rate_limited = rate_limited
+        self.timeout = timeout
 
 
 class Response:
@@ -139,7 +182,7 @@ def requests_error(exc):
     return requests.exceptions.ChunkedEncodingError(exc)
 
 
-def streamed_body(path, response, chunk_size):
+def streamed_body(path, response, chunk_size, url=None):
     """The body of a streamed answer in chunks; a connection lost or a deadline overrun on the way is
     a TransportError, an empty body an UnexpectedAnswerError (a read always has a JSON document)."""
     empty = True
@@ -149,11 +192,14 @@ def streamed_body(path, response, chunk_size):
             yield chunk
     except (requests.RequestException, urllib3_errors.HTTPError) as exc:
         exc = requests_error(exc)
-        raise TransportError("GET", path, "{0} while reading the body: {1}".format(type(exc).__name__, exc))
+        words = failure_words(exc)
+        where = " from {0}".format(host_of(url)) if url else ""
+        raise TransportError("GET", path, "the answer{0} was cut short while reading the body: {1}".format(where, words), url=url)
     finally:
         response.close()
     if empty:
-        raise UnexpectedAnswerError("GET", path, response.status_code, "an empty body ({0}) where JSON was expected".format(content_type_of(response)))
+        what = "an empty body ({0}) where JSON was expected".format(content_type_of(response))
+        raise UnexpectedAnswerError("GET", path, response.status_code, what, url=url)
 
 
 def never_sent(exc):
@@ -177,6 +223,83 @@ def server_of(url):
     """scheme://host:port of a URL, without any user info or path."""
     parts = urlsplit(url)
     return "{0}://{1}".format(parts.scheme, parts.netloc.rpartition("@")[2])
+
+
+def host_of(url):
+    """host:port of a URL (the scheme's port when it names none), without any user info."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        port = None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = "[{0}]".format(host)
+    return "{0}:{1}".format(host, port) if port else host
+
+
+def public_url(base_url, path):
+    """The whole URL of a call as a message may show it: scheme, host, port, path and query, without
+    user info, and with the value of any query parameter that looks like a credential masked."""
+    parts = urlsplit(base_url + path)
+    pairs = [pair.partition("=") for pair in parts.query.split("&")] if parts.query else []
+    query = "&".join(name + sep + ("***" if sep and SECRET_PARAMETER.search(name) else value) for name, sep, value in pairs)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, query, ""))
+
+
+def causes(exc):
+    """exc and every exception it wraps (args, urllib3's reason, __cause__, __context__), outermost first."""
+    found, todo = [], [exc]
+    while todo and len(found) < 20:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        todo.extend((getattr(current, "reason", None), current.__cause__, current.__context__))
+    return found
+
+
+def socket_words(chain):
+    """Words for the socket error in a chain of causes, or None."""
+    for kind, words in CAUSE_WORDS:
+        for cause in chain:
+            if isinstance(cause, kind) and not isinstance(cause, requests.RequestException):
+                return words or (cause.strerror or "").lower() or None
+    return None
+
+
+def tls_words(chain):
+    """What a TLS handshake failure was, from ssl's reason (WRONG_VERSION_NUMBER: wrong version number)."""
+    for cause in chain:
+        if isinstance(cause, ssl.SSLError) and getattr(cause, "reason", None):
+            return "the TLS handshake failed: {0}".format(cause.reason.replace("_", " ").lower())
+    match = SSL_TEXT.search(str(chain[0]))
+    return "the TLS handshake failed: {0}".format(match.group(1)) if match else "the TLS handshake failed"
+
+
+def failure_words(exc, timeout=None):
+    """What a failed attempt was, in words: never the library's repr of pools and connections."""
+    if AnswerDeadline is not None and isinstance(exc, AnswerDeadline):
+        return str(exc)
+    within = " within {0:g} s (the timeout option)".format(timeout) if timeout else " in time (the timeout option)"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "no connection" + within
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "no answer" + within
+    chain = causes(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return tls_words(chain)
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "the answer's body could not be decoded"
+    words = socket_words(chain)
+    if words is None:
+        words = next((text for pattern, text in TEXT_WORDS if pattern.search(str(exc))), None)
+    if words is None:
+        words = "the connection was lost ({0})".format(type(exc).__name__)
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return "the proxy failed: " + words
+    return words
 
 
 def content_type_of(response):
@@ -235,28 +358,46 @@ def api_message(body, response=None):
     return body if isinstance(body, str) else None
 
 
-def transport_error(method, path, exc, server):
-    """The typed error of an outcome that is no answer: a refused certificate, or no answer at all."""
+def transport_error(method, path, exc, url, tries=None):
+    """The typed error of an outcome that is no answer: a refused certificate, or no answer at all,
+    in words: what failed with which host, after how many attempts over how long."""
+    tries = tries or Tries()
     reason = certificate_failure(exc)
     if reason:
-        return CertificateError(method, path, server, reason)
-    return TransportError(method, path, "{0}: {1}".format(type(exc).__name__, exc), sent=not never_sent(exc))
+        return CertificateError(method, path, server_of(url), reason, url=url)
+    sent = not never_sent(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        what = "could not set up TLS with {0}"
+    else:
+        what = "got no answer from {0}" if sent else "could not connect to {0}"
+    text = " ".join((what.format(host_of(url)), attempts_text(tries.attempts, tries.seconds)))
+    return TransportError(method, path, "{0}: {1}".format(text, failure_words(exc, tries.timeout)), sent=sent, url=url)
 
 
-def answer_of(method, path, response, accept=(), api="legacy"):
+def rate_limit_error(method, path, answer, url, tries):
+    """429 after the retries: the API's words, then by whom, how many 429s over how long, what to do.
+    `answer` is (status, message, request id, problem)."""
+    tries = tries or Tries(rate_limited=1)
+    limit = rate_limited_text(host_of(url) if url else "the API", max(tries.rate_limited, 1), tries.seconds, RATE_LIMIT_ADVICE)
+    return RateLimitedError(method, path, *answer, url=url, limit=limit)
+
+
+def answer_of(method, path, response, accept=(), api="legacy", url=None, tries=None):
     """A Response for a status below 400 or in `accept`; else the typed error, raised."""
     body, problem = decode_body(response)
     status = response.status_code
     problem = status_problem(response, body) or (problem if status < 400 else None)
     if problem:
-        raise UnexpectedAnswerError(method, path, status, problem, request_id_of(response, body))
+        raise UnexpectedAnswerError(method, path, status, problem, request_id_of(response, body), url=url)
     if status < 400 or status in accept:
         return Response(status, body, response.headers)
+    problem = problem_of(body)
+    message = problem.pop("summary") if problem else api_message(body, response)
+    if status == 429:
+        raise rate_limit_error(method, path, (status, message, request_id_of(response, body), problem), url, tries)
     error_class = ApiError
     if status in (401, 403):
         error_class = KeyAuthenticationError if api == "campaigns_v1" else AuthenticationError
     elif status == 404:
         error_class = NotFoundError
-    problem = problem_of(body)
-    message = problem.pop("summary") if problem else api_message(body, response)
-    raise error_class(method, path, status, message, request_id_of(response, body), problem=problem)
+    raise error_class(method, path, status, message, request_id_of(response, body), problem=problem, url=url)

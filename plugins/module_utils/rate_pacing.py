@@ -90,6 +90,8 @@ class Pacer:
         self.synced = None
         self.own_next = 0.0
         self.limited_count = 0
+        # When the first and the last 429 came (clock), for the report's message.
+        self.limited_since = self.limited_until = None
 
     def acquire(self, not_before=None):
         """Wait for this request's turn: not before `not_before`, within the task's cap, in the tenant's schedule."""
@@ -156,6 +158,8 @@ class Pacer:
         with self.lock:
             self.limited += 1
             self.limited_count += 1
+            self.limited_until = self.clock()
+            self.limited_since = self.limited_until if self.limited_since is None else self.limited_since
             if retry_after is not None:  # only a wait the API asked for may pause the other tasks
                 self.longest_wait = max(retry_after, self.longest_wait or 0.0)
             if hint != (None, None):
@@ -163,6 +167,11 @@ class Pacer:
         # At once, not at this request's next turn (after its wait): the cut must count the second just gone.
         self.shared_turn(take=False)
         return wait
+
+    @property
+    def limited_seconds(self):
+        """Seconds from the first 429 to the last (0 before any)."""
+        return (self.limited_until - self.limited_since) if self.limited_since is not None else 0.0
 
     def close(self):
         self.store.close()

@@ -73,7 +73,7 @@ def test_reads_map_nonsense_answers_to_a_typed_error(reply, words):
     with pytest.raises(UnexpectedAnswerError) as info:
         client_answering(reply).get_json("/api/stats/campaigns/5001.json")
     text = str(info.value)
-    assert "GET /api/stats/campaigns/5001.json" in text
+    assert "GET http://127.0.0.1:1/api/stats/campaigns/5001.json answered" in text
     assert all(word in text for word in words), text
     assert "maintenance" not in text and "SECRET" not in text
 
@@ -321,6 +321,7 @@ def reading(payload):
     api = Mock(spec=Client)
     type(api).can_read = PropertyMock(return_value=True)
     api.get_json.return_value = payload
+    api.url_of.side_effect = lambda path: "https://vcc-na12.8x8.com" + path
     return api
 
 
@@ -337,7 +338,7 @@ def test_a_campaign_read_that_is_not_the_apis_names_what_came_back(payload, word
     with pytest.raises(CampaignError) as info:
         CampaignService(reading(payload)).get(5001)
     text = str(info.value)
-    assert text.startswith("Campaign 5001: could not be read [GET /api/stats/campaigns/5001.json answered 200") and words in text
+    assert text.startswith("Campaign 5001: could not be read [GET https://vcc-na12.8x8.com/api/stats/campaigns/5001.json answered 200") and words in text
 
 
 @pytest.mark.parametrize("status", [12, -1, "", None, "RUNNING"])

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 import os
 import signal
 import threading
@@ -48,6 +49,7 @@ class FakeApi:
         self.client.tenant, self.client.base_url = "acme", "http://127.0.0.1:1"
         self.client.max_retries, self.client.retry_max_time = 5, 120.0
         self.client.request.side_effect = self.request
+        self.client.url_of.side_effect = lambda path: "http://127.0.0.1:1" + path
         self.client.get_json.side_effect = lambda path: {"campaign": {"campaign-id": CAMPAIGN, "status": 3, "no-of-records": len(self.records)}}
         self.client.stream_json_chunks.side_effect = self.stream
 
@@ -290,4 +292,29 @@ def test_a_batch_refused_429_every_time_is_not_applied_after_max_retries():
     summary = info.value.result["summary"]
     assert summary["failed"] == 2 and summary["uncertain"] == 0 and summary["rate_limited"] == 3
     assert api.calls == 3 and not api.records
-    assert "not sent: every attempt was refused" in info.value.result["failures"][0]["message"]
+    assert info.value.result["failures"][0]["message"] == "not sent: the API answered 429 (rate limited) to every attempt"
+    assert re.search(
+        r"Rate limited by 127\.0\.0\.1:1: 3 answers 429 \(Too Many Requests\) over [0-9.]+ s\. 1 request\(s\) were given up after 3 attempt\(s\) each\."
+        r" Lower workers \(now 2\) or set max_requests_per_second below the tenant's rate limit",
+        info.value.message,
+    ), info.value.message
+
+
+def test_a_run_stopped_by_429s_says_so_in_its_message_and_its_summary_says_what_changed():
+    api = FakeApi()
+    api.limited = set(range(3, 400))
+    api.client.max_retries = 2
+    with pytest.raises(BulkFailure) as info:
+        CustomerService(api.client).sync(params(customers=list(range(1, 41)), batch_size=2, workers=1, max_requests_per_second=500))
+    message, summary = info.value.message, info.value.result["summary"]
+    assert message.startswith("Campaign {0}: 10 requests in a row got no usable answer after retries (the API answered 429 (rate limited)".format(CAMPAIGN))
+    assert "Rate limited by 127.0.0.1:1: 20 answers 429 (Too Many Requests) over " in message
+    assert "Lower workers (now 1) or set max_requests_per_second (now 500) below the tenant's rate limit" in message
+    assert (
+        "against the tenant at once. The run stopped part-way: 4 added, 0 removed, 0 uncertain, {0} failed, {1} not sent".format(
+            summary["failed"], summary["not_sent"]
+        )
+        in message
+    )
+    assert summary["added"] == 4 and summary["added"] + summary["failed"] + summary["not_sent"] == 40
+    assert summary["rate_limited"] == 20 and info.value.changed is True

@@ -248,6 +248,9 @@ class StreamingApi:
         self.body = body
         self.error = error
 
+    def url_of(self, path):
+        return "http://127.0.0.1:1" + path
+
     def stream_json_chunks(self, path):
         if self.error:
             raise self.error
@@ -294,6 +297,9 @@ class RecordsApi:
         self.bodies = list(bodies)
         self.counts = list(counts)
         self.reads = 0
+
+    def url_of(self, path):
+        return "http://127.0.0.1:1" + path
 
     def stream_json_chunks(self, path):
         self.reads += 1

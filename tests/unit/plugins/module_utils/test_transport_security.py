@@ -6,14 +6,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 import pytest
 import requests
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import runner
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import (
     Client,
-    server_of,
     transport_warnings,
+)
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import (
+    server_of,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     CertificateError,
@@ -106,18 +110,27 @@ def test_a_refused_certificate_is_named_with_the_way_out_and_not_retried():
         client.get_json("/api/stats/campaigns/7.json")
     message = str(info.value)
     assert len(calls) == 1
-    assert "GET /api/stats/campaigns/7.json" in message and "https://127.0.0.1:8443" in message
+    assert "GET https://127.0.0.1:8443/api/stats/campaigns/7.json" in message and "certificate of https://127.0.0.1:8443" in message
     assert "self-signed certificate in certificate chain" in message
     assert "ca_path" in message and "validate_certs" in message
     assert "data-SECRET" not in message and "Traceback" not in message
-    assert info.value.result_fields() == {"http_method": "GET", "http_path": "/api/stats/campaigns/7.json"}
+    assert info.value.result_fields() == {
+        "http_method": "GET",
+        "http_path": "/api/stats/campaigns/7.json",
+        "http_url": "https://127.0.0.1:8443/api/stats/campaigns/7.json",
+    }
 
 
 def test_other_tls_failures_stay_transient_transport_errors():
     client, calls = client_answering(HANDSHAKE_LOST, HANDSHAKE_LOST, max_retries=2)
-    with pytest.raises(TransportError, match="SSLError"):
+    with pytest.raises(TransportError) as info:
         client.get_json("/api/stats/campaigns/7.json")
     assert len(calls) == 2
+    assert re.fullmatch(
+        r"GET https://127\.0\.0\.1:8443/api/stats/campaigns/7\.json: could not set up TLS with 127\.0\.0\.1:8443 after 2 attempts over [0-9.]+ s:"
+        r" the TLS handshake failed: EOF occurred in violation of protocol",
+        str(info.value),
+    )
 
 
 class FakeModule:
