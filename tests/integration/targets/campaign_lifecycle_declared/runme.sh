@@ -7,10 +7,20 @@
 set -eu -o pipefail
 
 config=../../integration_config.yml
-out="$(mktemp)"
-trap 'rm -f "${out}"' EXIT
+python="$(sed -n 's/^ansible_python_interpreter: //p' "${config}")"
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+out="${work}/playbook.out"
 
-ansible-playbook -i inventory.yml -e @"${config}" declared.yml "$@" | tee "${out}"
+# 100,000 customers, every field quoted (a comma in each note): the role reads it before any write.
+"${python}" - "${work}/big.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as handle:
+    handle.write('"customer-id","note"\n')
+    handle.writelines('"{0}","row {0}, quoted"\n'.format(cid) for cid in range(1100000, 1200000))
+PY
+
+ansible-playbook -i inventory.yml -e @"${config}" -e campaign_lifecycle_declared_big="${work}/big.csv" declared.yml "$@" | tee "${out}"
 
 # The rescue's summary of the run that failed at campaign 4622: what was applied, what failed, what was
 # not reached (the playbook checked the simulator's side).
