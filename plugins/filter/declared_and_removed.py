@@ -65,24 +65,30 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import (
     CustomerInput,
-    RowValidator,
+    IdRun,
     customer_id_of,
-    scan,
+    declared_id,
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
     ValidationError,
 )
 
 
-def declared_ids(source):
-    """Every customer the source declares: its valid rows' ids and the ids its refused rows still name."""
-    index = scan(source, RowValidator(0, schedules=False), lambda origin, raw, reason: None)
-    return index.ids, index.declared_invalid
-
-
 def also_in(wanted, source):
-    ids, named = declared_ids(source)
-    return wanted.intersection(ids) | wanted.intersection(named)
+    """The ids of wanted that the source declares, valid rows or not: the customers exclusive keeps.
+
+    Only the parser's pass, no row validation: a row the module would refuse still names its customer
+    (declared_id, as InputIndex.declared_invalid keeps it), and blocks of id-only lines are matched in C.
+    """
+    found = set()
+    for part in source.parts():
+        if part.__class__ is IdRun:
+            found.update(wanted.intersection(part.ids))
+        else:
+            cid = declared_id(part[1])
+            if cid in wanted:
+                found.add(cid)
+    return found
 
 
 def in_order(removed, found):

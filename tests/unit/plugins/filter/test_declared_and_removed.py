@@ -14,13 +14,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.filter.declared_
     declared_and_removed,
 )
 
-QUOTED_CSV = (
-    'note,"customer-id","schedule-date-time"\n'
-    '"Smith, Jane",1000663,\n'
-    '"plain","1000662",\n'
-    '"two\nlines, and a comma","1000664",\n'
-    "unquoted,1000665,\n"
-)
+QUOTED_CSV = 'note,"customer-id","schedule-date-time"\n"Smith, Jane",1000663,\n"plain","1000662",\n"two\nlines, and a comma","1000664",\nunquoted,1000665,\n'
 
 
 def write(tmp_path, name, text):
