@@ -18,7 +18,7 @@ description:
     and quoted CSV fields (commas, line breaks, quoted ids) read as the module reads them.
   - Ids compare as numbers, as the module compares them (C(" 007") and C(7) are one customer). A row the module would
     refuse still declares the customer it names.
-  - The role M(eightbyeight.dynamic_campaigns.campaign_lifecycle#role:main) refuses such a declaration before any write.
+  - The C(eightbyeight.dynamic_campaigns.campaign_lifecycle) role refuses such a declaration before any write.
 positional: _input
 options:
   _input:
