@@ -7,7 +7,8 @@ set -eu -o pipefail
 config=../../integration_config.yml
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
-api_key="$(sed -n 's/^api_key: //p' "$(dirname "$0")/../../../simulator/fixtures/test.yml")"
+collection="${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/eightbyeight/dynamic_campaigns"
+api_key="$(sed -n 's/^api_key: //p' "${collection}/tests/simulator/fixtures/test.yml")"
 [[ -n "${api_key}" ]] || { echo "no api_key in the simulator's test fixture" >&2; exit 1; }
 args=(-e @"${config}" -e "v1_work=${work}" -e "v1_api_key=${api_key}")
 
