@@ -34,6 +34,8 @@ grep -qE 'mixed_team +: ok=[0-9]+ +changed=0 ' "${work}/again.out" || { echo "ag
 run report -i inventory.yml lifecycle.yml -e v1_phase=report --check --diff
 grep -qF "cannot know: the state now: the ledger holds the last state an answer named" "${work}/report.out" \
     || { echo "report: no line says what the ledger cannot know" >&2; exit 1; }
+grep -qF "whether the status changes: planned from the state the ledger saw, a run would send nothing" "${work}/report.out" \
+    || { echo "report: no line says the status was planned from the ledger" >&2; exit 1; }
 run refusals -i localhost, -c local refusals.yml
 
 # Control: the scan finds the key in an output that shows it on purpose.
