@@ -17,7 +17,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cli
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger, LedgerService, remember_state
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.modules import campaign_info
 
-RETURN = yaml.safe_load(campaign_info.RETURN)
+DOCUMENTED = yaml.safe_load(campaign_info.RETURN)
 V1 = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 # A campaign read as the simulator (and 8x8's example) answers it, with fields the module leaves out.
 READ = {
@@ -58,7 +58,7 @@ def applies(entry, api, given):
 
 
 def documented(api, given):
-    keys = dict((key, entry) for key, entry in RETURN.items() if applies(entry, api, given))
+    keys = dict((key, entry) for key, entry in DOCUMENTED.items() if applies(entry, api, given))
     nested = dict((key, set(name for name, sub in keys[key]["contains"].items() if applies(sub, api, given))) for key in ("campaign", "records") if key in keys)
     return set(keys), nested
 
