@@ -36,8 +36,10 @@ LINT_DIRS   := plugins extensions tests hack
 # Support-matrix entries besides .venv (see hack/matrix.sh).
 MATRIX      := core2.16 core2.21
 MATRIX_VENVS := $(ROOT)/build/venvs
-# Integration targets for the matrix entries (empty: all of them, like `make integration`).
-MATRIX_TARGETS ?=
+# Integration targets for the matrix entries: every target but the three that exercise the bulk engine's
+# timing under faults, signals and rate limits (Python of the collection, not ansible-core's: `make integration`
+# runs them on 2.19). MATRIX_TARGETS= (empty) runs all of them, like `make integration`.
+MATRIX_TARGETS ?= --exclude fault_matrix --exclude rate_limit_parallel --exclude customer_interrupt
 
 # `make test` runs two lanes side by side (hack/run-suites.sh): SUITES one after another, and
 # SUITES_LANE2 one after another beside them (their output is printed whole as each ends). The

@@ -84,7 +84,7 @@ time_targets() {
     local -a rows=()
     while IFS= read -r line; do
         printf '%s\n' "${line}"
-        if [[ "${line}" =~ ^Running\ ([A-Za-z0-9_]+)\ integration\ test\ role ]]; then
+        if [[ "${line}" =~ ^Running\ ([A-Za-z0-9_]+)\ integration\ test\ (role|script) ]]; then
             [[ -z "${current}" ]] || rows+=("$(printf '%-34s %5ss' "${current}" $((SECONDS - start)))")
             current="${BASH_REMATCH[1]}"
             start=${SECONDS}
