@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import http.client
-import json
 import socket
 import ssl
 
@@ -17,6 +16,8 @@ import pytest
 import requests
 from urllib3 import exceptions as urllib3_errors
 
+from ansible_collections.eightbyeight.dynamic_campaigns.tests.unit.plugins.module_utils.test_client import FakeClock
+from ansible_collections.eightbyeight.dynamic_campaigns.tests.unit.plugins.module_utils.test_client import make_response as answer
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import (
     Client,
     client_arguments,
@@ -37,27 +38,6 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.htt
 ACTION = "act-SECRET-123"
 DATA = "data-SECRET-456"
 KEY = "key-SECRET-789"
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def answer(status, body=None, headers=None):
-    response = requests.models.Response()
-    response.status_code = status
-    response._content = b"" if body is None else json.dumps(body).encode()
-    response.headers.update(headers or {})
-    return response
 
 
 def client_of(outcomes, base_url="http://127.0.0.1:1", **kwargs):
