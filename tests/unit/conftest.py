@@ -13,6 +13,7 @@ __metaclass__ = type
 import collections
 import tempfile
 import functools
+import threading
 
 import pytest
 
@@ -48,3 +49,26 @@ def pytest_terminal_summary(terminalreporter):
 def private_rate_budgets(tmp_path, monkeypatch):
     """Each test its own temporary directory, so no test shares a tenant's rate budget file with another."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+
+@pytest.fixture
+def feed_stopped(monkeypatch):
+    """A function a fake API calls after it sent a signal: it waits until the engine has stopped its feed.
+
+    Without it the test is a race: on a loaded machine a worker can send every batch before the main
+    thread runs the signal handler."""
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import bulk_send
+
+    stopped = threading.Event()
+    original = bulk_send.Feed.stop
+
+    def stop(feed):
+        original(feed)
+        stopped.set()
+
+    monkeypatch.setattr(bulk_send.Feed, "stop", stop)
+
+    def wait():
+        assert stopped.wait(30), "the engine did not stop its feed within 30 s of the signal"
+
+    return wait

@@ -197,9 +197,15 @@ def test_the_api_gone_part_way_fails_with_changed_and_the_summary():
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals need the main thread")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_part_way_fails_with_changed_and_the_summary(signum):
+def test_a_signal_part_way_fails_with_changed_and_the_summary(signum, feed_stopped):
+    def on_call(number):
+        if number == 4:
+            os.kill(os.getpid(), signum)
+        elif number > 4:
+            feed_stopped()
+
     api = FakeApi()
-    api.on_call = lambda number: os.kill(os.getpid(), signum) if number == 4 else None
+    api.on_call = on_call
     with pytest.raises(BulkFailure, match="interrupted by {0}".format(signal.Signals(signum).name)) as error:
         CustomerService(api.client).sync(params(customers=list(range(1, 201)), workers=1))
     summary = error.value.result["summary"]

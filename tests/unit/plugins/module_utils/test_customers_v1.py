@@ -367,13 +367,15 @@ def test_a_batch_without_an_answer_is_uncertain_when_it_may_have_landed_and_neve
     assert changed is (outcome == "uncertain") and ("may or may not have been added" in str(warn.call_args)) is (outcome == "uncertain")
 
 
-def test_sigterm_stops_the_run_and_what_it_counted_is_in_the_ledger(tmp_path):
+def test_sigterm_stops_the_run_and_what_it_counted_is_in_the_ledger(tmp_path, feed_stopped):
     server = FakeRecords()
     answer = server.post
 
     def post(records):
         if len(server.requests) == 5:
             os.kill(os.getpid(), signal.SIGTERM)
+        elif len(server.requests) > 5:
+            feed_stopped()
         return answer(records)
 
     server.post = post
