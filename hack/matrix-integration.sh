@@ -6,7 +6,9 @@
 # timing and fails if any entry failed. The machine's two cores are shared: the runs spend much of
 # their time waiting on the simulator (latency and retry scenarios), so two at once cost little more
 # than one.
-#   hack/matrix-integration.sh [core2.16 core2.21 ...]      TARGETS="..." selects targets
+#   hack/matrix-integration.sh [core2.16 core2.21 ...]
+# Targets: TARGETS="..." for every entry; else TARGETS_<entry, dots as underscores> (TARGETS_core2_16="...")
+# for that entry; else every target.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,8 +22,10 @@ for name in "${entries[@]}"; do
 done
 for name in "${entries[@]}"; do
     log="${root}/build/logs/integration-${name}.log"
-    echo "integration-matrix: ${name} started (log ${log#"${root}"/})"
-    COLLECTIONS_ROOT="${root}/build/matrix/${name}/collections" VENV="${venvs[${name}]}" SIM_VENV="${sim_venv}" \
+    entry_targets="TARGETS_${name//./_}"
+    targets="${TARGETS:-${!entry_targets:-}}"
+    echo "integration-matrix: ${name} started (log ${log#"${root}"/}; targets: ${targets:-all})"
+    TARGETS="${targets}" COLLECTIONS_ROOT="${root}/build/matrix/${name}/collections" VENV="${venvs[${name}]}" SIM_VENV="${sim_venv}" \
         "${root}/hack/integration.sh" >"${log}" 2>&1 </dev/null &
     pids[${name}]=$!
 done
