@@ -303,14 +303,23 @@ def format_epoch(epoch):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def list_rows(customers):
-    """Rows of the `customers` option (ids, or dicts {customer_id, schedule})."""
+def list_entries(customers):
+    """(origin, item or None, structural error or None) of each item of the `customers` option."""
     for index, item in enumerate(customers or ()):
         origin = -index - 1
-        if isinstance(item, dict):
+        if isinstance(item, (list, tuple)):
+            yield origin, None, "expected a customer id or a dict with customer_id, got {0}".format(type(item).__name__)
+        else:
+            yield origin, item, None
+
+
+def list_rows(customers):
+    """Rows of the `customers` option (ids, or dicts {customer_id, schedule})."""
+    for origin, item, error in list_entries(customers):
+        if error:
+            yield origin, None, None, error, None
+        elif isinstance(item, dict):
             yield (origin,) + mapping_fields(item)
-        elif isinstance(item, (list, tuple)):
-            yield origin, None, None, "expected a customer id or a dict with customer_id, got {0}".format(type(item).__name__), None
         else:
             yield origin, item, None, None, None
 
@@ -435,8 +444,9 @@ def next_header(reader):
     return None
 
 
-def jsonl_rows(path):
-    """Rows of a JSON Lines file: one object per line, blank lines skipped."""
+def jsonl_objects(path):
+    """(line, object or None, structural error or None) of each line of a JSON Lines file; blank lines skipped,
+    an empty file refused."""
     with open_text(path) as handle:
         seen = False
         for number, line in enumerate(handle, 1):
@@ -447,14 +457,38 @@ def jsonl_rows(path):
                 # Decimal: a number with a point or an exponent is judged exactly, never rounded.
                 item = json.loads(line, parse_float=Decimal)
             except (ValueError, RecursionError) as exc:
-                yield number, None, None, "not valid JSON ({0})".format(short(str(exc))), None
+                yield number, None, "not valid JSON ({0})".format(short(str(exc)))
                 continue
-            if not isinstance(item, dict):
-                yield number, None, None, "expected a JSON object with customer-id", None
-                continue
-            yield (number,) + mapping_fields(item)
+            yield (number, item, None) if isinstance(item, dict) else (number, None, "expected a JSON object with customer-id")
         if not seen:
             raise ValidationError(empty_file_text(path, "one JSON object with customer-id a line"))
+
+
+def jsonl_rows(path):
+    """Rows of a JSON Lines file: one object per line."""
+    for number, item, error in jsonl_objects(path):
+        yield (number, None, None, error, None) if error else (number,) + mapping_fields(item)
+
+
+def guarded(path, rows):
+    """The rows of a file, every way its reading can fail a ValidationError that names it."""
+    try:
+        yield from rows
+    except UnicodeDecodeError as exc:
+        raise ValidationError(not_utf8_text(path, exc))
+    except csv.Error as exc:
+        raise ValidationError("customers_file {0}: not a CSV file this module can read ({1}).".format(path, short(str(exc), 120)))
+    except (IOError, OSError) as exc:
+        raise ValidationError("customers_file {0}: could not be read to the end: {1}".format(path, exc.strerror or exc))
+
+
+def not_utf8_text(path, exc):
+    try:
+        line, reason = first_undecodable_line(path)
+    except (IOError, OSError):
+        line, reason = None, None
+    where = "line {0}: ".format(line) if line else ""
+    return "customers_file {0}: {1}not UTF-8 text ({2}); save the file as UTF-8.".format(path, where, reason or exc.reason)
 
 
 def empty_file_text(path, expected):
@@ -496,23 +530,7 @@ class CustomerInput:
         """Rows (origin, raw id, raw schedule, error, raw time zone) and IdRuns, in input order."""
         yield from list_rows(self.customers)
         if self.path:
-            reader = csv_parts if self.format == "csv" else jsonl_rows
-            try:
-                yield from reader(self.path)
-            except UnicodeDecodeError as exc:
-                raise ValidationError(self.not_utf8_text(exc))
-            except csv.Error as exc:
-                raise ValidationError("customers_file {0}: not a CSV file this module can read ({1}).".format(self.path, short(str(exc), 120)))
-            except (IOError, OSError) as exc:
-                raise ValidationError("customers_file {0}: could not be read to the end: {1}".format(self.path, exc.strerror or exc))
-
-    def not_utf8_text(self, exc):
-        try:
-            line, reason = first_undecodable_line(self.path)
-        except (IOError, OSError):
-            line, reason = None, None
-        where = "line {0}: ".format(line) if line else ""
-        return "customers_file {0}: {1}not UTF-8 text ({2}); save the file as UTF-8.".format(self.path, where, reason or exc.reason)
+            yield from guarded(self.path, (csv_parts if self.format == "csv" else jsonl_rows)(self.path))
 
 
 class WideIds:

@@ -15,7 +15,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
-import json
 import math
 import re
 from decimal import Decimal
@@ -25,7 +24,12 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     BLOCK_CHARS,
     ID_COLUMNS,
     SCHEDULE_COLUMNS,
+    empty_file_text,
     file_format,
+    guarded,
+    header_columns,
+    jsonl_objects,
+    list_entries,
     next_header,
     open_text,
     origin_text,
@@ -45,26 +49,22 @@ FAILED = "failed"
 
 
 def input_rows(customers=None, path=None, declared_format=None):
-    """(origin, fields dict or None, error or None) of every row, streamed; origin as the legacy engine numbers it."""
-    for position, entry in enumerate(customers or ()):
-        origin = -position - 1
-        if isinstance(entry, dict):
-            yield origin, entry, None
-        elif isinstance(entry, (list, tuple)):
-            yield origin, None, "expected a customer id or a dict with customer_id, got {0}".format(type(entry).__name__)
-        else:
-            yield origin, {"customer_id": entry}, None
+    """(origin, fields dict or None, error or None) of every row, streamed; origins, framing and file errors
+    as the legacy engine's (customer_input), the fields read as this API's records."""
+    for origin, item, error in list_entries(customers):
+        yield origin, None if error else item if isinstance(item, dict) else {"customer_id": item}, error
     if path:
-        reader = csv_rows if file_format(path, declared_format) == "csv" else jsonl_rows
-        yield from reader(path)
+        yield from guarded(path, (csv_rows if file_format(path, declared_format) == "csv" else jsonl_objects)(path))
 
 
 def csv_rows(path):
     with open_text(path) as handle:
         reader = csv.reader(handle)
-        header = [name.strip().lower() for name in next_header(reader) or ()]
-        if not any(name in ID_COLUMNS for name in header):
-            raise ValidationError("customers_file {0}: line 1: the header has no customer-id column.".format(path))
+        header = next_header(reader)
+        if header is None:
+            raise ValidationError(empty_file_text(path, "a header line such as customer-id,priority and one customer a line"))
+        header_columns(header, path)
+        header = [name.strip().lower() for name in header]
         lines = reader.line_num
         if len(header) == 1:
             lines, handle = yield from id_lines(handle, header[0], lines)
@@ -89,27 +89,16 @@ def id_lines(handle, column, lines):
 
 
 def reader_rows(reader, header, offset):
-    """Rows of a csv reader whose first line is file line offset + 1."""
+    """Rows of a csv reader whose first line is file line offset + 1; a row's origin is its first line."""
+    end = 0
     for row in reader:
-        line = offset + reader.line_num
+        # line_num is the record's last line; a quoted value may have taken several.
+        line, end = offset + end + 1, reader.line_num
         if any(field.strip() for field in row):
             if len(row) > len(header):
                 yield line, None, "{0} fields where the header has {1}; quote values that hold a comma".format(len(row), len(header))
                 continue
             yield line, dict((name, value) for name, value in zip(header, row) if value.strip()), None
-
-
-def jsonl_rows(path):
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line, parse_float=Decimal)
-            except ValueError as exc:
-                yield number, None, "not valid JSON ({0})".format(short(str(exc)))
-                continue
-            yield (number, entry, None) if isinstance(entry, dict) else (number, None, "expected a JSON object with customer-id")
 
 
 def record_of(fields):

@@ -276,6 +276,38 @@ def test_a_jsonl_file(tmp_path):
     assert result["summary"]["added"] == 2 and server.requests == [["A", "7"]]
 
 
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("latin1.csv", b"customer-id,priority\nA,LOW\nRen\xe9,HIGH\n", r"customers_file .*latin1.csv: line 3: not UTF-8 text"),
+        ("empty.csv", b"", r"customers_file .*empty.csv: is empty; expected a header line"),
+        ("blank.jsonl", b"\n\n", r"customers_file .*blank.jsonl: is empty; expected one JSON object"),
+        ("no_id.csv", b"name,priority\nAna,LOW\n", r"customers_file .*no_id.csv: line 1: the header has no customer-id column \(found: name, priority\)"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_before_any_call_as_on_the_legacy_api(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    service, client = service_for(FakeRecords())
+    with pytest.raises(ValidationError, match=message):
+        service.sync(params(customers_file=str(path)))
+    assert client.request.call_count == 0
+
+
+def test_rows_are_numbered_by_their_first_line_and_a_json_line_too_deep_is_a_row_error(tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text('customer-id,priority\n"A\nB",HIGH\nC,urgent\n')
+    service, client = service_for(FakeRecords())
+    with pytest.raises(BulkFailure, match="line 4: customer C: priority 'urgent'") as info:
+        service.sync(params(customers_file=str(path)))
+    assert info.value.result["summary"]["invalid"] == 1 and client.request.call_count == 0
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"customer_id": "A"}\n' + "[" * 100000 + "\n")
+    with pytest.raises(BulkFailure, match="line 2: not valid JSON"):
+        service.sync(params(customers_file=str(deep)))
+    assert client.request.call_count == 0
+
+
 def test_campaign_info_on_v1_reads_only_the_ledger_and_says_so(tmp_path):
     from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import LedgerService, remember_state
     from ansible_collections.eightbyeight.dynamic_campaigns.plugins.modules import campaign_info
