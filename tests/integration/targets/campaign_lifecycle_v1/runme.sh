@@ -36,6 +36,8 @@ grep -qF "cannot know: the state now: the ledger holds the last state an answer 
     || { echo "report: no line says what the ledger cannot know" >&2; exit 1; }
 grep -qF "whether the status changes: planned from the state the ledger saw, a run would send nothing" "${work}/report.out" \
     || { echo "report: no line says the status was planned from the ledger" >&2; exit 1; }
+# The second play of refusals.yml declares no API key and no site: none may come from the environment.
+unset EIGHTBYEIGHT_API_KEY EIGHTBYEIGHT_SITE
 run refusals -i localhost, -c local refusals.yml
 
 # Control: the scan finds the key in an output that shows it on purpose.
