@@ -16,8 +16,14 @@ import functools
 import threading
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 EXAMPLES = collections.Counter()
+
+# A loaded machine (CI runs suites side by side on two cores) must not fail a property on time: no example
+# deadline, no too-slow health check, for every @given test that does not set its own.
+settings.register_profile("loaded-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("loaded-machine")
 
 
 def counting(inner, name):

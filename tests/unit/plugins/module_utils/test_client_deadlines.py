@@ -18,6 +18,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
 TIMEOUT = 0.6
 # Each byte comes well within TIMEOUT, so only a total deadline can end the answer.
 TRICKLE_GAP = 0.15
+# What a loaded machine may add to a deadline's wall time (threads wait for a core): far below the ~13 s the
+# trickled answer takes whole, so an answer that is not cut still fails the test.
+SLACK = 3.0
 TRICKLED = b'{"campaign": {"campaign-id": 7, "status": 3, "padding": "' + b"x" * 60 + b'"}}'
 RECORD = b'{"record-id": "%d", "status": "1"}'
 LARGE = b'{"records": {"record": [' + b",".join(RECORD % n for n in range(60000)) + b"]}}"
@@ -91,7 +94,7 @@ def test_a_trickled_answer_is_cut_at_the_deadline_and_retried_for_reads(server):
         client.get_json("/api/stats/campaigns/7.json")
     elapsed = time.monotonic() - started
     # The whole answer would take len(TRICKLED) * TRICKLE_GAP = ~13 s; two attempts of about TIMEOUT each.
-    assert elapsed < 2 * (TIMEOUT + TRICKLE_GAP) + 1.0, elapsed
+    assert elapsed < 2 * (TIMEOUT + TRICKLE_GAP) + SLACK, elapsed
     assert "/api/stats/campaigns/7.json: got no answer from 127.0.0.1:" in str(info.value)
     assert " after 2 attempts over " in str(info.value) and "s: the answer took more than 0.6 seconds" in str(info.value)
     assert info.value.sent is True and "SECRET" not in str(info.value)
@@ -103,7 +106,7 @@ def test_a_trickled_answer_to_a_change_is_an_unknown_outcome_not_retried(server)
     started = time.monotonic()
     with pytest.raises(TransportError) as info:
         client.request("PATCH", "/api/tstats/campaigns/7", "action", body={"status": "PAUSED"}, retry=client.write_policy())
-    assert time.monotonic() - started < TIMEOUT + TRICKLE_GAP + 1.0
+    assert time.monotonic() - started < TIMEOUT + TRICKLE_GAP + SLACK
     assert info.value.sent is True and client.stats["requests"] == 1
 
 
@@ -114,7 +117,7 @@ def test_a_trickled_stream_is_cut_although_each_byte_comes_in_time(server):
         TransportError, match=r"GET http://127\.0\.0\.1:\d+/api/stats/campaigns/7/records\.json: the answer from 127\.0\.0\.1:\d+ was cut short"
     ):
         list(client.stream_json_chunks("/api/stats/campaigns/7/records.json"))
-    assert time.monotonic() - started < TIMEOUT + TRICKLE_GAP + 1.0
+    assert time.monotonic() - started < TIMEOUT + TRICKLE_GAP + SLACK
 
 
 def test_a_large_stream_that_takes_longer_than_timeout_is_not_cut(server):
