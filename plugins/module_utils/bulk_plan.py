@@ -57,7 +57,9 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
 MAX_BATCH_SIZE = 10000
 MAX_WORKERS = 64
 MAX_RATE = 100000.0
-OUTPUT_OPTIONS = ("failed_records_path", "progress_path")
+# Files a run writes (the ledger, on api campaigns_v1, is read and written), and the files it only reads.
+OUTPUT_OPTIONS = ("ledger_path", "failed_records_path", "progress_path")
+INPUT_OPTIONS = ("customers_file", "suppressed_file")
 
 
 class BulkOptions:
@@ -123,8 +125,8 @@ class BulkOptions:
 
 
 def check_output_paths(prefix, params):
-    """An output file is never an input, a directory, or in a missing directory."""
-    inputs = [params["customers_file"]] if params.get("customers_file") else []
+    """An output file is never an input (nor another output), a directory, or in a missing directory."""
+    inputs = [params[name] for name in INPUT_OPTIONS if params.get(name)]
     seen = []
     for name in OUTPUT_OPTIONS:
         path = params.get(name)

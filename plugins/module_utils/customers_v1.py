@@ -21,7 +21,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
     ALREADY_PRESENT,
     item,
 )
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_plan import MAX_WORKERS
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_plan import MAX_WORKERS, check_output_paths
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import (
     BulkFailure,
     FailureWriter,
@@ -62,6 +62,7 @@ def refuse_unsupported(params):
         value = params.get(name)
         if value is not None and (value.__class__ is bool or not isinstance(value, int) or not 1 <= value <= most):
             raise ValidationError(prefix + "{0} must be from 1 to {1}{2}, not {3}.".format(name, most, where, value))
+    check_output_paths(prefix, params)
 
 
 class V1Options:

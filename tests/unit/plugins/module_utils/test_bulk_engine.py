@@ -128,6 +128,16 @@ def test_an_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path, opt
     api.client.get_json.assert_not_called()
 
 
+@pytest.mark.parametrize("option", ["failed_records_path", "progress_path"])
+def test_an_output_that_is_the_do_not_call_list_is_refused_and_the_list_kept(tmp_path, option):
+    suppressed = tmp_path / "dnc.csv"
+    suppressed.write_text("customer-id\n7\n")
+    api = FakeApi()
+    with pytest.raises(ValidationError, match="{0} .* is the same file as .*dnc.csv, which it would overwrite".format(option)):
+        CustomerService(api.client).sync(params(customers=[1], suppressed_file=str(suppressed), **{option: str(suppressed)}))
+    assert suppressed.read_text() == "customer-id\n7\n" and api.calls == 0
+
+
 def test_an_output_that_resolves_to_the_input_is_refused(tmp_path):
     source = write_input(tmp_path)
     os.symlink(str(source), str(tmp_path / "link.csv"))

@@ -294,6 +294,29 @@ def test_a_file_that_cannot_be_read_is_refused_before_any_call_as_on_the_legacy_
     assert client.request.call_count == 0
 
 
+@pytest.mark.parametrize(
+    "outputs, message",
+    [
+        (dict(failed_records_path="IN"), "failed_records_path .* is the same file as .*in.csv"),
+        (dict(progress_path="IN"), "progress_path .* is the same file as .*in.csv"),
+        (dict(ledger_path="IN"), "ledger_path .* is the same file as .*in.csv"),
+        (dict(ledger_path="LEDGER", failed_records_path="LEDGER"), "failed_records_path .* is the same file as .*ledger.sqlite"),
+        (dict(progress_path="DIR"), "progress_path .* is a directory"),
+    ],
+)
+def test_an_output_that_would_overwrite_the_input_or_the_ledger_is_refused_before_any_call(tmp_path, outputs, message):
+    source = tmp_path / "in.csv"
+    source.write_text("customer-id\nA\n")
+    ledger = str(tmp_path / "ledger.sqlite")
+    Ledger(ledger).close()
+    before = (source.read_bytes(), open(ledger, "rb").read())
+    places = {"IN": str(source), "LEDGER": ledger, "DIR": str(tmp_path)}
+    service, client = service_for(FakeRecords())
+    with pytest.raises(ValidationError, match=message):
+        service.sync(params(customers_file=str(source), **dict((name, places[value]) for name, value in outputs.items())))
+    assert (source.read_bytes(), open(ledger, "rb").read()) == before and client.request.call_count == 0
+
+
 def test_rows_are_numbered_by_their_first_line_and_a_json_line_too_deep_is_a_row_error(tmp_path):
     path = tmp_path / "records.csv"
     path.write_text('customer-id,priority\n"A\nB",HIGH\nC,urgent\n')
