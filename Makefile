@@ -28,6 +28,8 @@ VENV_STAMP  := $(VENV)/.requirements-dev.stamp
 DEMO_VENV   ?= $(ROOT)/build/venvs/demo
 COLLECTIONS := $(ROOT)/build/collections
 COPY        := $(COLLECTIONS)/ansible_collections/eightbyeight/dynamic_campaigns
+# The sanity runs' own copy: they run beside integration, which writes into tests/output of its copy.
+SANITY_COPY := $(ROOT)/build/sanity/collections
 # ansible-test probes python3.X on PATH; the pyenv shims for 3.12/3.13 are broken here, so the
 # venv's bin goes first and every ansible-test call pins --python 3.11.
 TOOL_PATH   := $(BIN):$(PATH)
@@ -39,19 +41,20 @@ MATRIX_VENVS := $(ROOT)/build/venvs
 # Integration targets of each matrix entry (2.19, `make integration`, runs every target). Neither runs the
 # three that exercise the bulk engine's timing under faults, signals and rate limits, nor bad_input: they test
 # the collection's own Python, which does not change with ansible-core. 2.16 (templating before 2.19's
-# changes) runs the module targets and the role's main and Campaigns API v1 targets; 2.21 (the templating of
+# changes) runs the module targets and the role's main target; 2.21 (the templating of
 # 2.19) runs the module targets. TARGETS="..." runs the given targets on every entry instead.
 MATRIX_MODULE_TARGETS := campaign_info campaign_status campaign_customer campaigns_v1 customer_declared_state security tls
-MATRIX_TARGETS_core2.16 ?= $(MATRIX_MODULE_TARGETS) campaign_lifecycle_role campaign_lifecycle_v1
+MATRIX_TARGETS_core2.16 ?= $(MATRIX_MODULE_TARGETS) campaign_lifecycle_role
 MATRIX_TARGETS_core2.21 ?= $(MATRIX_MODULE_TARGETS)
 
 # `make test` runs two lanes side by side (hack/run-suites.sh): SUITES one after another, and
 # SUITES_LANE2 one after another beside them (their output is printed whole as each ends). The
-# lanes share no collection copy, venv under creation or ~/.ansible/test venv (both sanity runs are in
-# the first lane). `make test LANES=1` runs everything in one lane.
-SUITES      := lint hack-tests units model sanity docs-lint changelog-lint docs integration sanity-core2.21
+# lanes share no venv under creation or ~/.ansible/test venv (both sanity runs are in the second lane, in a
+# collection copy of their own, build/sanity/). `make test LANES=1` runs everything in one lane.
+SUITES      := lint hack-tests units model docs-lint changelog-lint docs integration
 SUITES_LANE2 := matrix-venvs integration-matrix $(addprefix units-,$(MATRIX)) galaxy-build \
-               tool-venvs eda-integration galaxy-importer ansible-lint simulator-tests demo-gitops bench-smoke
+               tool-venvs eda-integration galaxy-importer ansible-lint simulator-tests demo-gitops bench-smoke \
+               sanity sanity-core2.21
 LANES       ?= 2
 
 .PHONY: help venv demo-venv demo demo-gitops test bench $(SUITES) $(SUITES_LANE2) integration-matrix $(addprefix units-,$(MATRIX)) $(addprefix integration-,$(MATRIX)) \
@@ -134,10 +137,10 @@ hack-tests: venv
 # .venv's ansible-test (2.19, Python 3.11); sanity-core2.21 runs the newest ansible-core on Python 3.13.
 # hack/compile-check.sh adds a byte-compile of plugins/ on the other supported Pythons.
 sanity: venv seed-get-pip
-	@rc=0; hack/compile-check.sh || rc=1; VENV=$(VENV) hack/sanity.sh || rc=1; exit $$rc
+	@rc=0; hack/compile-check.sh || rc=1; COLLECTIONS_ROOT=$(SANITY_COPY) VENV=$(VENV) hack/sanity.sh || rc=1; exit $$rc
 
 $(addprefix sanity-,$(MATRIX)): sanity-%: seed-get-pip matrix-venv-%
-	@VENV=$(MATRIX_VENVS)/$* hack/sanity.sh
+	@COLLECTIONS_ROOT=$(SANITY_COPY) VENV=$(MATRIX_VENVS)/$* hack/sanity.sh
 
 # The playbooks (demo/) resolve the collection's own modules through the synced copy.
 # ANSIBLE_HOME keeps ansible-lint's own install of the collection out of ~/.ansible/collections

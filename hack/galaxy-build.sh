@@ -5,7 +5,7 @@
 # run from the installed copy: what users install is what is tested.
 #
 # Environment: RELEASE_TARGETS="..." integration targets run from the installed copy
-#              (default: campaign_lifecycle_role, which drives every module through the role).
+#              (default: campaign_lifecycle_runner: the GitOps example, role and modules, run by ansible-runner as AWX runs it).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,5 +63,5 @@ for role in "${installed}"/roles/*/; do
 done
 
 echo "galaxy-build: integration from the installed collection (${installed})"
-COLLECTION_DIR="${installed}" VENV="${venv}" TARGETS="${RELEASE_TARGETS:-campaign_lifecycle_role}" \
+COLLECTION_DIR="${installed}" VENV="${venv}" TARGETS="${RELEASE_TARGETS:-campaign_lifecycle_runner}" \
     "${root}/hack/integration.sh"
