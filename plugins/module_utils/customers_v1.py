@@ -115,6 +115,8 @@ class V1Run:
         # The tenant's budget of this API root, shared by the tasks of the machine, and the task's own cap.
         self.pacer = Pacer(open_store(self.client.tenant, self.client.base_url), params.get("max_requests_per_second"))
         self.ledger = Ledger(params["ledger_path"]) if params.get("ledger_path") else None
+        # Read once, before any write of this run: a ledger without a record of the campaign holds none of its ids.
+        self.ledger_holds = self.ledger is not None and self.ledger.holds_any(self.campaign_id)
         self.interruption = Interruption()
         # Guards the tally and the feed of batches, shared by the worker threads.
         self.lock = threading.RLock()
@@ -170,7 +172,7 @@ class V1Run:
             cid = record["crmRecordId"]
             seen = self.first.get(cid)
             # The fields as a hash, not the record: a million records must not be held in memory.
-            fingerprint = hash(tuple(sorted(record.items())))
+            fingerprint = hash(tuple(sorted(record.items()))) if len(record) > 1 else None
             if seen is None:
                 self.first[cid] = (origin, fingerprint)
                 counts["requested"] += 1
@@ -199,7 +201,7 @@ class V1Run:
             yield self.unconfirmed(chunk)
 
     def unconfirmed(self, chunk):
-        held = self.ledger.held(self.campaign_id, (record["crmRecordId"] for _origin, record in chunk)) if self.ledger else ()
+        held = self.ledger.held(self.campaign_id, (record["crmRecordId"] for _origin, record in chunk)) if self.ledger_holds else ()
         for origin, record in chunk:
             if record["crmRecordId"] in held:
                 self.tally.take(item(ALREADY_PRESENT, record["crmRecordId"], origin))

@@ -59,6 +59,11 @@ class Ledger:
         with self.lock:
             self.db.close()
 
+    def holds_any(self, campaign_id):
+        """Whether the ledger saw any record confirmed in the campaign (a first run's lookups can be skipped)."""
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM records WHERE campaign_id = ? LIMIT 1", (campaign_id,)).fetchone() is not None
+
     def held(self, campaign_id, ids):
         """The ids among `ids` the ledger saw confirmed in the campaign."""
         ids = list(ids)
@@ -73,9 +78,10 @@ class Ledger:
 
     def confirm(self, campaign_id, ids):
         """Committed before the caller counts them: after an interruption, what a run reported confirmed is here."""
-        rows = [(campaign_id, cid, now_text()) for cid in ids]
-        if not rows:
+        if not ids:
             return
+        stamp = now_text()
+        rows = [(campaign_id, cid, stamp) for cid in ids]
         with self.lock:
             self.db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", rows)
             self.db.commit()

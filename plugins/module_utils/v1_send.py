@@ -17,6 +17,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
+    ADDED,
     FAILED,
     UNCERTAIN,
     item,
@@ -46,12 +47,17 @@ class V1AddSender:
         return self.results(settled)
 
     def results(self, settled):
-        """ItemResults of settled (item, outcome, status, message); the confirmed ids committed to the ledger first."""
+        """ItemResults of settled (item, outcome, status, message) but the added ones, counted at once; the
+        confirmed ids committed to the ledger first."""
+        added = [entry[1]["crmRecordId"] for entry, outcome, _status, _message in settled if outcome == ADDED]
+        others = [row for row in settled if row[1] != ADDED]
         ledger = self.run.ledger
         if ledger is not None:
-            confirmed = [entry[1]["crmRecordId"] for entry, outcome, _status, _message in settled if outcome not in (FAILED, UNCERTAIN)]
-            ledger.confirm(self.run.campaign_id, confirmed)
-        return [item(outcome, entry[1]["crmRecordId"], entry[0], status, message, entry[1].get("scheduleAt")) for entry, outcome, status, message in settled]
+            ledger.confirm(self.run.campaign_id, added + [entry[1]["crmRecordId"] for entry, outcome, _s, _m in others if outcome not in (FAILED, UNCERTAIN)])
+        if added:
+            with self.run.lock:
+                self.run.tally.add_added(added)
+        return [item(outcome, entry[1]["crmRecordId"], entry[0], status, message, entry[1].get("scheduleAt")) for entry, outcome, status, message in others]
 
     def post(self, records):
         """(status, body) of one add, or (None, (outcome, message)) when it got no usable answer."""
