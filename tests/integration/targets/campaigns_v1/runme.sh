@@ -9,5 +9,10 @@ export ANSIBLE_ROLES_PATH
 config=../../integration_config.yml
 python="$(sed -n "s/^ansible_python_interpreter: //p" "${config}")"
 
-ansible-playbook -i "${INVENTORY_PATH}" -e @"${config}" play.yml "$@"
+# A work directory of this run's own: the matrix runs this target on several ansible-core versions at once, and
+# a ledger or file in a shared place would carry one run's confirmations into another.
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+
+ansible-playbook -i "${INVENTORY_PATH}" -e @"${config}" -e output_dir="${work}" play.yml "$@"
 "${python}" interrupt.py "${config}" "${INVENTORY_PATH}"
