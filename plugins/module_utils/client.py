@@ -422,18 +422,19 @@ class Client:
         """The whole URL of a call on `path`, as an error message shows it (no credentials)."""
         return public_url(self.base_url, path)
 
-    def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None, data=None):
+    def request(self, method, path, token, body=None, retry=None, accept=(), on_retry=None, data=None, success_body=True):
         """Send one call, retrying per `retry`; return a Response or raise.
 
         `body` is JSON-encoded here; `data` is a body encoded as JSON already
         (bytes), sent by the bulk path. Statuses below 400, and those in
         `accept`, are returned; the rest raise a typed HttpError. No answer at
         all, or an answer not complete within its deadline, raises TransportError.
+        success_body=False: a 2xx JSON answer's body is not decoded (Response.body None).
         """
         if data is None and body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
         outcome, tries = self._until_answered(method, path, token, data, retry, on_retry)
-        return self._answer(method, path, outcome, accept, tries)
+        return self._answer(method, path, outcome, accept, tries, success_body)
 
     def stream_json_chunks(self, path, chunk_size=1 << 20):
         """GET a read endpoint and yield its raw body in chunks (bytes, at most chunk_size each).
@@ -513,10 +514,10 @@ class Client:
             self._settings = settings
         return self._settings
 
-    def _answer(self, method, path, outcome, accept, tries=None):
+    def _answer(self, method, path, outcome, accept, tries=None, success_body=True):
         if isinstance(outcome, requests.RequestException):
             raise transport_error(method, path, outcome, self.url_of(path), tries)
-        return answer_of(method, path, outcome, accept, self.credentials.api, self.url_of(path), tries)
+        return answer_of(method, path, outcome, accept, self.credentials.api, self.url_of(path), tries, success_body)
 
     def _count(self, key):
         with self._lock:

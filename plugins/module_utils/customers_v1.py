@@ -31,13 +31,13 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_send import RunStopped, Sender, WorkerPool
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import RetryPolicy
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import ID_COLUMNS, SCHEDULE_COLUMNS, origin_text
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customer_input import ID_COLUMNS, SCHEDULE_COLUMNS, IdRun, origin_text
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import Interrupted, Interruption
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import open_store
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import Pacer
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import membership_diff
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger, LedgerWriteError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import MAX_BATCH, input_rows, record_of
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_send import V1AddSender
 
@@ -94,7 +94,98 @@ class V1CustomerService:
         answers are retried; a 429 is answered, and sent again in the pacer's turn (bulk_send.Sender)."""
         policy = RetryPolicy(self.client.max_retries, self.client.retry_max_time, statuses=frozenset((500, 502, 503, 504)), connection_errors=True)
         path = "/{0}/records".format(campaign_id)
-        return self.client.request("POST", path, "action", body={"records": records}, retry=policy, accept=(400, 409, 429), on_retry=on_retry)
+        return self.client.request(
+            "POST", path, "action", body={"records": records}, retry=policy, accept=(400, 409, 429), on_retry=on_retry, success_body=False
+        )
+
+
+class V1Input:
+    """The two passes over a run's rows (the list, then the file, streamed each time): every row validated before
+    any call, then the first valid row of each id. Memory: the origin of each id's first row (and a hash of its
+    fields where it has more than the id), not the records."""
+
+    def __init__(self, params, tally):
+        self.params = params
+        self.tally = tally
+        self.first = {}
+        self.fingerprints = {}
+
+    def rows(self):
+        return input_rows(self.params.get("customers"), self.params.get("customers_file"), self.params.get("customers_file_format"))
+
+    def validate(self):
+        """First pass over every row, before any call: each id once; a repeat with other fields is invalid."""
+        for part in self.rows():
+            if part.__class__ is IdRun:
+                self.take_run(part)
+                continue
+            origin, fields, error = part
+            record, reason = (None, error) if error else record_of(fields)
+            if reason:
+                self.invalid(origin, fields, reason)
+            else:
+                self.take_row(origin, record, fields)
+
+    def take_run(self, run):
+        """The ids of an IdRun at once when none is repeated (the usual file), else one by one."""
+        firsts = dict(zip(run.ids, range(run.first_line, run.first_line + len(run.ids))))
+        if len(firsts) == len(run.ids) and self.first.keys().isdisjoint(firsts):
+            self.first.update(firsts)
+            self.tally.counts["requested"] += len(firsts)
+            return
+        for origin, cid in enumerate(run.ids, run.first_line):
+            self.take_row(origin, {"crmRecordId": cid}, {"customer_id": cid})
+
+    def take_row(self, origin, record, fields):
+        """A valid row: the first of its id is sent; a repeat with the same fields counts as a duplicate."""
+        counts, cid = self.tally.counts, record["crmRecordId"]
+        # The fields as a hash, not the record: a million records must not be held in memory.
+        fingerprint = hash(tuple(sorted(record.items()))) if len(record) > 1 else None
+        seen = self.first.get(cid)
+        if seen is None:
+            self.first[cid] = origin
+            if fingerprint is not None:
+                self.fingerprints[cid] = fingerprint
+            counts["requested"] += 1
+        elif self.fingerprints.get(cid) == fingerprint:
+            counts["duplicates"] += 1
+        else:
+            self.invalid(origin, fields, "customer {0} is repeated with other fields than {1}".format(cid, origin_text(seen)))
+
+    def invalid(self, origin, fields, reason):
+        cid, schedule = (next((fields[key] for key in fields or () if str(key).strip().lower() in names), None) for names in (ID_COLUMNS, SCHEDULE_COLUMNS))
+        self.tally.refuse(None if cid is None else str(cid).strip(), origin, "{0}: {1}".format(origin_text(origin), reason), schedule)
+
+    def batches(self, size):
+        """Second pass: lists of at most `size` (origin, record), the first valid row of each id, in input order."""
+        chunk = []
+        for part in self.rows():
+            for entries in self.sendable(part, size):
+                chunk.extend(entries)
+                if len(chunk) >= size:
+                    yield chunk[:size]
+                    chunk = chunk[size:]
+        if chunk:
+            yield chunk
+
+    def sendable(self, part, size):
+        """Lists of (origin, record), at most `size` rows of a part (a row or an IdRun) at a time, of each row that is
+        the first valid row of its id."""
+        first = self.first
+        if part.__class__ is not IdRun:
+            origin, fields, error = part
+            record = None if error else record_of(fields)[0]
+            if record is not None and first.get(record["crmRecordId"]) == origin:
+                yield ((origin, record),)
+            return
+        for start in range(0, len(part.ids), size):
+            ids = part.ids[start : start + size]
+            origins = range(part.first_line + start, part.first_line + start + len(ids))
+            records = [{"crmRecordId": cid} for cid in ids]
+            if list(map(first.get, ids)) == list(origins):
+                yield zip(origins, records)
+            else:
+                yield ((origin, record) for origin, record in zip(origins, records) if first.get(record["crmRecordId"]) == origin)
 
 
 class V1Run:
@@ -120,7 +211,7 @@ class V1Run:
         self.interruption = Interruption()
         # Guards the tally and the feed of batches, shared by the worker threads.
         self.lock = threading.RLock()
-        self.first = {}
+        self.input = V1Input(params, self.tally)
         self.sending = False
 
     def close(self):
@@ -128,9 +219,6 @@ class V1Run:
         for resource in (self.writer, self.ledger):
             if resource is not None:
                 resource.close()
-
-    def rows(self):
-        return input_rows(self.params.get("customers"), self.params.get("customers_file"), self.params.get("customers_file_format"))
 
     def take(self, result):
         self.tally.take(result)
@@ -158,50 +246,31 @@ class V1Run:
     def send(self):
         self.sending = True
         adds = V1AddSender(self, Sender(self))
-        WorkerPool(self).pump(self.batches(), adds.send)
+        try:
+            WorkerPool(self).pump(self.batches(), adds.send)
+        finally:
+            self.flush_ledger()
+
+    def flush_ledger(self):
+        """What the workers confirmed is counted once the ledger has it: all of it, before the result."""
+        if self.ledger is not None:
+            try:
+                self.ledger.flush()
+            except LedgerWriteError as exc:
+                raise RunStopped(exc)
 
     def validate(self):
-        """First pass over every row, before any call: each id once; a repeat with other fields is invalid."""
         self.progress.start_phase("validating", 0)
-        counts = self.tally.counts
-        for origin, fields, error in self.rows():
-            record, reason = (None, error) if error else record_of(fields)
-            if reason:
-                self.invalid(origin, fields, reason)
-                continue
-            cid = record["crmRecordId"]
-            seen = self.first.get(cid)
-            # The fields as a hash, not the record: a million records must not be held in memory.
-            fingerprint = hash(tuple(sorted(record.items()))) if len(record) > 1 else None
-            if seen is None:
-                self.first[cid] = (origin, fingerprint)
-                counts["requested"] += 1
-            elif seen[1] == fingerprint:
-                counts["duplicates"] += 1
-            else:
-                self.invalid(origin, fields, "customer {0} is repeated with other fields than {1}".format(cid, origin_text(seen[0])))
-
-    def invalid(self, origin, fields, reason):
-        cid, schedule = (next((fields[key] for key in fields or () if str(key).strip().lower() in names), None) for names in (ID_COLUMNS, SCHEDULE_COLUMNS))
-        self.tally.refuse(None if cid is None else str(cid).strip(), origin, "{0}: {1}".format(origin_text(origin), reason), schedule)
+        self.input.validate()
 
     def batches(self):
-        """Second pass: the first valid row of each id, in input order, the ledger's confirmed ids left out.
-
-        Worker threads pull from it under the run's lock."""
-        chunk = []
-        for origin, fields, error in self.rows():
-            record = None if error else record_of(fields)[0]
-            if record is not None and self.first.get(record["crmRecordId"], (None,))[0] == origin:
-                chunk.append((origin, record))
-                if len(chunk) == self.options.batch_size:
-                    yield self.unconfirmed(chunk)
-                    chunk = []
-        if chunk:
-            yield self.unconfirmed(chunk)
+        """Batches of the second pass, the ledger's confirmed ids left out. Worker threads pull from it under the run's lock."""
+        return (self.unconfirmed(chunk) for chunk in self.input.batches(self.options.batch_size))
 
     def unconfirmed(self, chunk):
-        held = self.ledger.held(self.campaign_id, (record["crmRecordId"] for _origin, record in chunk)) if self.ledger_holds else ()
+        if not self.ledger_holds:
+            return chunk
+        held = self.ledger.held(self.campaign_id, (record["crmRecordId"] for _origin, record in chunk))
         for origin, record in chunk:
             if record["crmRecordId"] in held:
                 self.tally.take(item(ALREADY_PRESENT, record["crmRecordId"], origin))

@@ -382,10 +382,13 @@ def rate_limit_error(method, path, answer, url, tries):
     return RateLimitedError(method, path, *answer, url=url, limit=limit)
 
 
-def answer_of(method, path, response, accept=(), api="legacy", url=None, tries=None):
-    """A Response for a status below 400 or in `accept`; else the typed error, raised."""
-    body, problem = decode_body(response)
+def answer_of(method, path, response, accept=(), api="legacy", url=None, tries=None, success_body=True):
+    """A Response for a status below 400 or in `accept`; else the typed error, raised. success_body=False: the
+    body of a 2xx JSON answer is not decoded (a v1 add answers its records back; the caller needs the status)."""
     status = response.status_code
+    if not success_body and 200 <= status < 300 and "json" in content_type_of(response):
+        return Response(status, None, response.headers)
+    body, problem = decode_body(response)
     problem = status_problem(response, body) or (problem if status < 400 else None)
     if problem:
         raise UnexpectedAnswerError(method, path, status, problem, request_id_of(response, body), url=url)

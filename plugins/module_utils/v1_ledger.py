@@ -14,35 +14,41 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import queue
 import sqlite3
 import threading
 import time
 from urllib.request import pathname2url
 
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import DynamicCampaignsError, ValidationError
 
+# One row a confirmed id, in one b-tree (WITHOUT ROWID), the campaign as its number in `campaign`, the time as
+# epoch seconds: a million confirmations take about 25 MB and 1.5 s of one core.
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS records (campaign_id TEXT NOT NULL, crm_record_id TEXT NOT NULL, confirmed TEXT NOT NULL,"
-    " PRIMARY KEY (campaign_id, crm_record_id))",
-    "CREATE TABLE IF NOT EXISTS campaigns (campaign_id TEXT PRIMARY KEY, state TEXT, seen TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS campaign (number INTEGER PRIMARY KEY, campaign_id TEXT NOT NULL UNIQUE, state TEXT, seen TEXT)",
+    "CREATE TABLE IF NOT EXISTS confirmed (campaign INTEGER NOT NULL, crm_record_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    " PRIMARY KEY (campaign, crm_record_id)) WITHOUT ROWID",
 )
 # SQLite's default limit of host parameters in one statement is 999 on old builds.
 LOOKUP_CHUNK = 500
 
 
-def now_text():
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def now_text(epoch=None):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 class Ledger:
-    """One run's connection to the ledger file; every write is committed at once.
+    """One run's connection to the ledger file.
 
     The worker threads of a run share it: one connection, each statement and its commit under one lock
-    (sqlite3 connections may be shared between threads when the caller serializes them)."""
+    (sqlite3 connections may be shared between threads when the caller serializes them). Their confirmations
+    go through `later` (one writer thread, LaterWrites), the other writes are committed at once."""
 
     def __init__(self, path):
         self.path = path
         self.lock = threading.Lock()
+        self.writes = None
+        self.numbers = {}
         try:
             self.db = sqlite3.connect(path, check_same_thread=False)
             # WAL without a sync per commit: a confirmation lost to a power cut only sends that record again,
@@ -56,13 +62,44 @@ class Ledger:
             raise ValidationError("ledger_path {0}: not an SQLite database this module can use: {1}".format(path, exc))
 
     def close(self):
-        with self.lock:
-            self.db.close()
+        """Waits for the confirmations queued with `later`; raises a LedgerWriteError one of them met."""
+        try:
+            if self.writes is not None:
+                self.writes.stop()
+        finally:
+            with self.lock:
+                self.db.close()
+
+    def later(self, campaign_id, ids, then):
+        """Queue a confirmation of the worker threads: committed by the writer thread with every other one queued
+        meanwhile (one commit for several batches), then `then()` runs (the caller counts the records there), so
+        what a run has counted is in the ledger. After a write failed, raises its LedgerWriteError."""
+        if self.writes is None:
+            with self.lock:
+                self.writes = self.writes or LaterWrites(self)
+        self.writes.put(campaign_id, ids, then)
+
+    def flush(self):
+        """Waits until every confirmation queued with `later` is committed and counted."""
+        if self.writes is not None:
+            self.writes.flush()
+
+    def number(self, campaign_id, create=False):
+        """The campaign's number in the file (None when it has none and create is false); under the lock."""
+        if campaign_id not in self.numbers:
+            if create:
+                self.db.execute("INSERT OR IGNORE INTO campaign (campaign_id) VALUES (?)", (campaign_id,))
+            row = self.db.execute("SELECT number FROM campaign WHERE campaign_id = ?", (campaign_id,)).fetchone()
+            if row is None:
+                return None
+            self.numbers[campaign_id] = row[0]
+        return self.numbers[campaign_id]
 
     def holds_any(self, campaign_id):
         """Whether the ledger saw any record confirmed in the campaign (a first run's lookups can be skipped)."""
         with self.lock:
-            return self.db.execute("SELECT 1 FROM records WHERE campaign_id = ? LIMIT 1", (campaign_id,)).fetchone() is not None
+            number = self.number(campaign_id)
+            return number is not None and self.db.execute("SELECT 1 FROM confirmed WHERE campaign = ? LIMIT 1", (number,)).fetchone() is not None
 
     def held(self, campaign_id, ids):
         """The ids among `ids` the ledger saw confirmed in the campaign."""
@@ -70,42 +107,125 @@ class Ledger:
         found = set()
         for start in range(0, len(ids), LOOKUP_CHUNK):
             chunk = ids[start : start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            query = "SELECT crm_record_id FROM records WHERE campaign_id = ? AND crm_record_id IN ({0})".format(marks)
+            query = "SELECT crm_record_id FROM confirmed WHERE campaign = ? AND crm_record_id IN ({0})".format(",".join("?" * len(chunk)))
             with self.lock:
-                found.update(row[0] for row in self.db.execute(query, [campaign_id] + chunk))
+                number = self.number(campaign_id)
+                if number is None:
+                    return found
+                found.update(row[0] for row in self.db.execute(query, [number] + chunk))
         return found
 
     def confirm(self, campaign_id, ids):
-        """Committed before the caller counts them: after an interruption, what a run reported confirmed is here."""
-        if not ids:
-            return
-        stamp = now_text()
-        rows = [(campaign_id, cid, stamp) for cid in ids]
+        """Committed before it returns."""
+        self.write([(campaign_id, ids)])
+
+    def write(self, groups):
+        """One transaction for the ids of every (campaign_id, ids) of groups, one timestamp."""
+        stamp = int(time.time())
         with self.lock:
-            self.db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", rows)
+            rows = [(self.number(campaign_id, create=True), cid, stamp) for campaign_id, ids in groups for cid in ids]
+            self.db.executemany("INSERT OR IGNORE INTO confirmed VALUES (?, ?, ?)", rows)
             self.db.commit()
 
     def saw_state(self, campaign_id, state):
         with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO campaigns VALUES (?, ?, ?)", (campaign_id, state, now_text()))
+            self.db.execute("UPDATE campaign SET state = ?, seen = ? WHERE number = ?", (state, now_text(), self.number(campaign_id, create=True)))
             self.db.commit()
 
     def summary(self, campaign_id):
         """What the ledger knows of a campaign: last state seen and when, ids confirmed, first and last confirmation."""
-        state = self.db.execute("SELECT state, seen FROM campaigns WHERE campaign_id = ?", (campaign_id,)).fetchone()
-        count, first, last = self.db.execute("SELECT COUNT(*), MIN(confirmed), MAX(confirmed) FROM records WHERE campaign_id = ?", (campaign_id,)).fetchone()
+        state = self.db.execute("SELECT state, seen FROM campaign WHERE campaign_id = ?", (campaign_id,)).fetchone()
+        query = "SELECT COUNT(*), MIN(at), MAX(at) FROM confirmed WHERE campaign = (SELECT number FROM campaign WHERE campaign_id = ?)"
+        count, first, last = self.db.execute(query, (campaign_id,)).fetchone()
         return {
             "state": state[0] if state else None,
             "state_seen": state[1] if state else None,
             "records_confirmed": count,
-            "first_confirmed": first,
-            "last_confirmed": last,
+            "first_confirmed": None if first is None else now_text(first),
+            "last_confirmed": None if last is None else now_text(last),
         }
 
     def confirmed_ids(self, campaign_id, limit):
-        rows = self.db.execute("SELECT crm_record_id FROM records WHERE campaign_id = ? ORDER BY confirmed, crm_record_id LIMIT ?", (campaign_id, limit))
-        return [row[0] for row in rows]
+        query = "SELECT crm_record_id FROM confirmed WHERE campaign = (SELECT number FROM campaign WHERE campaign_id = ?) ORDER BY at, crm_record_id LIMIT ?"
+        return [row[0] for row in self.db.execute(query, (campaign_id, limit))]
+
+
+class LedgerWriteError(DynamicCampaignsError):
+    """The ledger file could not take a confirmation (disk full, locked by another process)."""
+
+
+class LaterWrites:
+    """The writer thread of a Ledger's queued confirmations: it takes everything queued at once, writes it in one
+    transaction and then runs each one's `then`. A failed write still runs them (the API did add the records; only
+    the ledger misses them, and a re-run counts them already present): it is raised to the next caller."""
+
+    def __init__(self, ledger):
+        self.ledger = ledger
+        # A C queue: a worker's put costs no Python lock dance; the condition is only for flush().
+        self.queue = queue.SimpleQueue()
+        self.cond = threading.Condition()
+        self.queued = self.done = 0
+        self.error = None
+        self.thread = threading.Thread(target=self.loop, name="ledger-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, campaign_id, ids, then):
+        with self.cond:
+            self.queued += 1
+        self.queue.put((campaign_id, ids, then))
+        self.raise_error()
+
+    def loop(self):
+        while True:
+            group = [self.queue.get()]
+            while not self.queue.empty():
+                group.append(self.queue.get())
+            stop = group[-1] is None
+            group = [entry for entry in group if entry is not None]
+            try:
+                self.write(group)
+            finally:
+                with self.cond:
+                    self.done += len(group)
+                    self.cond.notify_all()
+            if stop:
+                return
+
+    def write(self, group):
+        try:
+            self.ledger.write([(campaign_id, ids) for campaign_id, ids, _then in group])
+        except sqlite3.Error as exc:
+            self.failed(
+                "ledger_path {0}: could not record confirmations: {1}; the records were added, a re-run sends them again and counts them"
+                " already present".format(self.ledger.path, exc)
+            )
+        for _campaign_id, _ids, then in group:
+            try:
+                then()
+            except Exception as exc:  # a defect must not stop the writer: flush() would wait for ever
+                self.failed("the run failed while counting confirmed records: {0}: {1}".format(type(exc).__name__, exc))
+
+    def failed(self, message):
+        with self.cond:
+            self.error = self.error or LedgerWriteError(message)
+
+    def flush(self):
+        with self.cond:
+            while self.done < self.queued:
+                self.cond.wait()
+        self.raise_error()
+
+    def stop(self):
+        self.queue.put(None)
+        self.thread.join()
+        self.raise_error()
+
+    def raise_error(self):
+        """Once: the caller that gets it reports it."""
+        with self.cond:
+            error, self.error = self.error, None
+        if error is not None:
+            raise error
 
 
 def last_state(path, campaign_id):
@@ -115,7 +235,7 @@ def last_state(path, campaign_id):
     try:
         db = sqlite3.connect("file:{0}?mode=ro".format(pathname2url(os.path.abspath(path))), uri=True)
         try:
-            row = db.execute("SELECT state, seen FROM campaigns WHERE campaign_id = ?", (campaign_id,)).fetchone()
+            row = db.execute("SELECT state, seen FROM campaign WHERE campaign_id = ?", (campaign_id,)).fetchone()
         finally:
             db.close()
     except sqlite3.Error as exc:

@@ -24,6 +24,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     BLOCK_CHARS,
     ID_COLUMNS,
     SCHEDULE_COLUMNS,
+    IdRun,
     empty_file_text,
     file_format,
     guarded,
@@ -42,6 +43,8 @@ MAX_BATCH = 100
 MAX_ID_LENGTH = 32
 PRIORITIES = ("HIGH", "MEDIUM", "LOW")
 KEYS = ID_COLUMNS + SCHEDULE_COLUMNS + ("priority", "rank")
+# A crmRecordId as the fast path of record_of takes it: 1-32 characters, no space at either end.
+ID_TEXT = re.compile(r"\S(?:.{0,%d}\S)?" % (MAX_ID_LENGTH - 2), re.DOTALL).fullmatch
 HELD = re.compile(r"(?:already contains record for id|already (?:exists|present|holds)[^:]*):\s*(\S+?)[.,;]?$", re.IGNORECASE)
 ADDED = "added"
 ALREADY_PRESENT = "already_present"
@@ -49,8 +52,9 @@ FAILED = "failed"
 
 
 def input_rows(customers=None, path=None, declared_format=None):
-    """(origin, fields dict or None, error or None) of every row, streamed; origins, framing and file errors
-    as the legacy engine's (customer_input), the fields read as this API's records."""
+    """(origin, fields dict or None, error or None) of every row, streamed, and IdRuns of id texts (lines of a
+    one-column file that are valid ids and nothing else); origins, framing and file errors as the legacy
+    engine's (customer_input), the fields read as this API's records."""
     for origin, item, error in list_entries(customers):
         yield origin, None if error else item if isinstance(item, dict) else {"customer_id": item}, error
     if path:
@@ -73,7 +77,8 @@ def csv_rows(path):
 
 def id_lines(handle, column, lines):
     """Rows of a file whose header is one id column, a block of lines at a time without the csv module (the usual
-    file, read twice a run); (lines read, the rest for the csv module) at the first block with a quote or a comma."""
+    file, read twice a run): a block whose every line is a valid id as one IdRun of its id texts, checked in C;
+    (lines read, the rest for the csv module) at the first block with a quote or a comma."""
     while True:
         block = handle.readlines(BLOCK_CHARS)
         if not block:
@@ -81,10 +86,15 @@ def id_lines(handle, column, lines):
         text = "".join(block)
         if '"' in text or "," in text:
             return lines, chain(block, handle)
-        for number, line in enumerate(block, lines + 1):
-            value = line.rstrip("\r\n")
-            if value and not value.isspace():
-                yield number, {column: value}, None
+        ids = text.splitlines()
+        # As many parts as lines: no line holds another character splitlines() breaks at.
+        if len(ids) == len(block) and all(map(ID_TEXT, ids)):
+            yield IdRun(lines + 1, ids)
+        else:
+            for number, line in enumerate(block, lines + 1):
+                value = line.rstrip("\r\n")
+                if value and not value.isspace():
+                    yield number, {column: value}, None
         lines += len(block)
 
 

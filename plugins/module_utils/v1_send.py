@@ -41,23 +41,35 @@ class V1AddSender:
         settled = []
         try:
             add_batch(self.post, batch, settled)
-        except RunStopped as exc:
-            exc.results = self.results(settled) + exc.results
+        except RunStopped:
+            self.results(settled)
             raise
         return self.results(settled)
 
     def results(self, settled):
-        """ItemResults of settled (item, outcome, status, message) but the added ones, counted at once; the
-        confirmed ids committed to the ledger first."""
-        added = [entry[1]["crmRecordId"] for entry, outcome, _status, _message in settled if outcome == ADDED]
-        others = [row for row in settled if row[1] != ADDED]
-        ledger = self.run.ledger
-        if ledger is not None:
-            ledger.confirm(self.run.campaign_id, added + [entry[1]["crmRecordId"] for entry, outcome, _s, _m in others if outcome not in (FAILED, UNCERTAIN)])
-        if added:
-            with self.run.lock:
+        """None: the outcomes of settled (item, outcome, status, message) are counted once the ledger has the ids they
+        confirmed (added or held already), the added ones at once, the others as ItemResults."""
+        added, others, confirmed = [], [], []
+        for entry, outcome, status, message in settled:
+            cid = entry[1]["crmRecordId"]
+            if outcome == ADDED:
+                added.append(cid)
+                continue
+            others.append(item(outcome, cid, entry[0], status, message, entry[1].get("scheduleAt")))
+            if outcome not in (FAILED, UNCERTAIN):
+                confirmed.append(cid)
+        if self.run.ledger is None:
+            self.count(added, others)
+        else:
+            self.run.ledger.later(self.run.campaign_id, added + confirmed, lambda: self.count(added, others))
+        return []
+
+    def count(self, added, others):
+        with self.run.lock:
+            if added:
                 self.run.tally.add_added(added)
-        return [item(outcome, entry[1]["crmRecordId"], entry[0], status, message, entry[1].get("scheduleAt")) for entry, outcome, status, message in others]
+            for result in others:
+                self.run.take(result)
 
     def post(self, records):
         """(status, body) of one add, or (None, (outcome, message)) when it got no usable answer."""

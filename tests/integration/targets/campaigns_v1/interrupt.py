@@ -95,7 +95,8 @@ class Upload:
     def ledger_count(self):
         db = sqlite3.connect(self.ledger)
         try:
-            return db.execute("SELECT COUNT(*) FROM records WHERE campaign_id = ?", (CAMPAIGN,)).fetchone()[0]
+            query = "SELECT COUNT(*) FROM confirmed JOIN campaign ON campaign = number WHERE campaign_id = ?"
+            return db.execute(query, (CAMPAIGN,)).fetchone()[0]
         finally:
             db.close()
 

@@ -23,6 +23,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     AuthenticationError,
     NotFoundError,
     TransportError,
+    UnexpectedAnswerError,
     ValidationError,
 )
 
@@ -164,6 +165,30 @@ def test_accepted_statuses_are_returned_not_raised():
     client, _calls, _fake = make_client([make_response(405, {"message": "Method Not Allowed"})])
     response = client.request("PATCH", "/api/tstats/campaigns/7", "action", accept=(405,))
     assert response.status == 405 and response.message == "Method Not Allowed"
+
+
+@pytest.mark.parametrize(
+    "status, kind, content, body",
+    [
+        (201, "application/vnd.campaigns.v1+json", b'{"records": [{"id": "1"}]}', None),
+        (200, "application/json", b"not even json", None),
+        (409, "application/problem+json", b'{"title": "Conflict"}', {"title": "Conflict"}),
+    ],
+)
+def test_a_success_body_the_caller_does_not_need_is_not_decoded(status, kind, content, body):
+    response = make_response(status, headers={"Content-Type": kind})
+    response._content = content
+    client, _calls, _fake = make_client([response])
+    answer = client.request("POST", "/x/records", "action", body={"records": []}, accept=(409,), success_body=False)
+    assert (answer.status, answer.body) == (status, body)
+
+
+def test_a_success_that_is_no_json_is_still_refused_without_its_body_decoded():
+    response = make_response(201, headers={"Content-Type": "text/html"})
+    response._content = b"<html><title>Proxy login</title></html>"
+    client, _calls, _fake = make_client([response])
+    with pytest.raises(UnexpectedAnswerError, match="text/html page titled 'Proxy login'"):
+        client.request("POST", "/x/records", "action", body={"records": []}, success_body=False)
 
 
 def test_transport_error_names_method_and_url_only():

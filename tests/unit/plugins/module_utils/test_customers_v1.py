@@ -156,8 +156,9 @@ def service_for(server):
     client.max_retries, client.retry_max_time, client.stats = 3, 10.0, {"requests": 0, "retries": 0}
     client.tenant, client.base_url = "acme", "http://sim.test/cc/US1/campaigns/v1"
 
-    def request(method, path, token, body=None, retry=None, accept=(), on_retry=None):
+    def request(method, path, token, body=None, retry=None, accept=(), on_retry=None, success_body=True):
         assert (method, path, token) == ("POST", "/{0}/records".format(CID), "action") and 409 in accept and 429 in accept
+        assert success_body is False  # a v1 add's records answered back are not decoded
         assert 429 not in retry.statuses  # the pacer's, not the client's
         status, answer = server.post(body["records"])
         return Response(status, answer)
@@ -445,3 +446,95 @@ def test_sigterm_stops_the_run_and_what_it_counted_is_in_the_ledger(tmp_path, fe
     assert len(ledger_ids(ledger)) == summary["added"] == sum(len(batch) for batch in server.requests)
     _changed, result, _diff = service.sync(declared)
     assert (result["summary"]["added"], result["summary"]["already_present"]) == (1000 - summary["added"], summary["added"])
+
+
+# ------------------------------------------------------------------ the ledger's writer thread
+def test_a_queued_confirmation_is_committed_before_it_is_counted(tmp_path):
+    path = str(tmp_path / "ledger.sqlite")
+    ledger, seen = Ledger(path), []
+    try:
+        for number in range(20):
+            # `then` reads the file through another connection: the ids must be there when it runs.
+            ledger.later(CID, ["R{0}".format(number)], lambda number=number: seen.append((number, "R{0}".format(number) in ledger_ids(path))))
+        ledger.flush()
+        assert sorted(seen) == [(number, True) for number in range(20)]
+    finally:
+        ledger.close()
+
+
+def drop_the_confirmed_table(path):
+    import sqlite3
+
+    other = sqlite3.connect(path)
+    other.execute("DROP TABLE confirmed")
+    other.commit()
+    other.close()
+
+
+def test_a_ledger_write_that_fails_still_counts_and_is_raised_once(tmp_path):
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import LedgerWriteError
+
+    path = str(tmp_path / "ledger.sqlite")
+    ledger, counted = Ledger(path), []
+    ledger.confirm(CID, ["A"])
+    drop_the_confirmed_table(path)
+    ledger.later(CID, ["B"], lambda: counted.append("B"))
+    with pytest.raises(LedgerWriteError, match="ledger_path .*ledger.sqlite: could not record confirmations: no such table"):
+        ledger.flush()
+    assert counted == ["B"]
+    ledger.flush()  # reported once
+    ledger.close()
+
+
+def test_a_run_whose_ledger_cannot_be_written_stops_and_still_counts_what_was_added(tmp_path):
+    server = FakeRecords()
+    answer = server.post
+
+    def post(records):
+        if len(server.requests) == 2:
+            drop_the_confirmed_table(ledger)
+        return answer(records)
+
+    server.post = post
+    service, _client = service_for(server)
+    ledger = str(tmp_path / "ledger.sqlite")
+    ids = ["R{0}".format(n) for n in range(50)]
+    with pytest.raises(BulkFailure, match="could not record confirmations: no such table.*The run stopped part-way: [1-9][0-9]* added") as info:
+        service.sync(params(customers=ids, ledger_path=ledger, batch_size=5, workers=1))
+    summary = info.value.result["summary"]
+    sent = sum(len(records) for records in server.requests)
+    assert info.value.changed is True and summary["added"] == sent and summary["added"] + summary["not_sent"] == 50
+
+
+# ------------------------------------------------------------------ one-column files read by IdRuns
+@pytest.mark.parametrize("block", [1 << 20, 4])
+@pytest.mark.parametrize(
+    "lines, requested, duplicates, invalid",
+    [
+        (["R1", "R2", "R3"], 3, 0, 0),
+        (["R1", "R2", "R1"], 2, 1, 0),
+        (["R1", " R2 ", "R2", "x" * 33], 2, 1, 1),
+    ],
+)
+def test_a_one_column_file_is_validated_and_sent_once_per_id(tmp_path, monkeypatch, block, lines, requested, duplicates, invalid):
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import v1_records
+
+    # A small block: each line its own IdRun, so a repeat is across runs.
+    monkeypatch.setattr(v1_records, "BLOCK_CHARS", block)
+    source = tmp_path / "in.csv"
+    source.write_text("customer-id\n" + "\n".join(lines) + "\n")
+    server = FakeRecords()
+    service, _client = service_for(server)
+    _changed, result, _diff = service.sync(params(customers_file=str(source), ledger_path=str(tmp_path / "l.sqlite"), allow_partial=True, workers=2))
+    summary = result["summary"]
+    assert (summary["requested"], summary["duplicates"], summary["invalid"], summary["added"]) == (requested, duplicates, invalid, requested)
+    assert sorted(cid for records in server.requests for cid in records) == sorted(set(line.strip() for line in lines if len(line) <= 32))
+
+
+def test_an_id_of_a_run_given_with_fields_in_the_list_before_is_invalid_and_names_the_item(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("customer-id\nR2\nR1\n")
+    service, client = service_for(FakeRecords())
+    with pytest.raises(BulkFailure, match=r"line 3: customer R1 is repeated with other fields than customers\[0\]"):
+        service.sync(params(customers=[{"customer_id": "R1", "priority": "HIGH"}], customers_file=str(source)))
+    assert client.request.call_count == 0
