@@ -289,10 +289,9 @@ class V1Run:
             )
         if counts["uncertain"]:
             self.warn(
-                "Campaign {0}: {1} record(s) got no answer after retries and may or may not have been added (the Campaigns API v1"
-                " has no read); run the task again: the API refuses a record it holds, so the re-run counts each exactly.".format(
-                    self.campaign_id, counts["uncertain"]
-                )
+                "Campaign {0}: {1} record(s) may or may not have been added by this run: an attempt got no answer (after"
+                " retries, or before the API said the campaign holds them), and the Campaigns API v1 has no read; run the task"
+                " again: the API refuses a record it holds, so the re-run counts each exactly.".format(self.campaign_id, counts["uncertain"])
             )
         result = self.result()
         self.progress.finish("done", self.tally.handled, counts, result["summary"]["records_per_second"])

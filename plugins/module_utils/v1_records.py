@@ -49,6 +49,10 @@ HELD = re.compile(r"(?:already contains record for id|already (?:exists|present|
 ADDED = "added"
 ALREADY_PRESENT = "already_present"
 FAILED = "failed"
+UNCERTAIN = "uncertain"
+HELD_AFTER_LOST_ANSWER = (
+    "the campaign holds it, but an earlier attempt of this request got no answer: that attempt may have added it (the Campaigns API v1 has no read to tell)"
+)
 
 
 def input_rows(customers=None, path=None, declared_format=None):
@@ -201,39 +205,50 @@ def refusal_text(body):
 def add_batch(post, batch, results=None):
     """[(item, outcome, http status, message)] for a batch of (origin, record) items, sent with post(records).
 
-    post returns (http status, body). 200/201: all added. A refusal naming a held id: that one already present,
-    the rest sent again. Another refusal: halved until the record it concerns is alone (its own failure).
-    No answer at all: post returns (None, (outcome, message)) and every record of that request gets it.
-    A refusal of the whole request (campaign state, not dynamic) is raised by `post` itself; `results`
-    (appended to as outcomes are known) then holds what the batch settled before it.
+    post returns (http status, body, ambiguous): ambiguous when an earlier attempt of that request may have been
+    applied (its answer lost). 200/201: all added. A refusal naming a held id: that one already present, the rest
+    sent again; but a held id that was in an ambiguous request may be one that attempt added: uncertain (held now,
+    added by this run or before it). Another refusal: halved until the record it concerns is alone (its own
+    failure). No answer at all: post returns (None, (outcome, message), ambiguous) and every record of that
+    request gets it. A refusal of the whole request (campaign state, not dynamic) is raised by `post` itself;
+    `results` (appended to as outcomes are known) then holds what the batch settled before it.
     """
-    results, pending = [] if results is None else results, [list(batch)]
+    results, pending, maybe_ours = [] if results is None else results, [list(batch)], set()
     while pending:
         items = pending.pop()
         if not items:
             continue
-        status, body = post([record for _origin, record in items])
+        status, body, ambiguous = post([record for _origin, record in items])
+        if ambiguous:
+            maybe_ours.update(record["crmRecordId"] for _origin, record in items)
         if status in (200, 201):
             results.extend((entry, ADDED, status, None) for entry in items)
         elif status is None:
             results.extend((entry, body[0], None, body[1]) for entry in items)
         else:
-            pending.extend(settle_refusal(items, status, body, results))
+            pending.extend(settle_refusal(items, status, body, results, maybe_ours))
     return results
 
 
-def settle_refusal(items, status, body, results):
+def settle_refusal(items, status, body, results, maybe_ours=frozenset()):
     """The parts of a refused request to send again; the outcomes it settled go to results."""
     held = held_id(body)
     rest = [entry for entry in items if entry[1]["crmRecordId"] != held]
     if held is not None and len(rest) < len(items):
-        results.extend((entry, ALREADY_PRESENT, status, None) for entry in items if entry[1]["crmRecordId"] == held)
+        outcome, message = (UNCERTAIN, HELD_AFTER_LOST_ANSWER) if held in maybe_ours else (ALREADY_PRESENT, None)
+        results.extend((entry, outcome, status, message) for entry in items if entry[1]["crmRecordId"] == held)
         return [rest]
     if len(items) == 1:
         results.append((items[0], FAILED, status, refusal_text(body)))
         return []
     half = len(items) // 2
     return [items[half:], items[:half]]
+
+
+def confirmed(outcome, status):
+    """Whether an outcome says the campaign holds the record: added, held, or held after a lost answer (uncertain
+    with the refusal's status; an uncertain record without any answer is not known to be held)."""
+    return outcome in (ADDED, ALREADY_PRESENT) or (outcome == UNCERTAIN and status is not None)
 
 
 def origin_of(origin):

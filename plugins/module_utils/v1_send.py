@@ -24,7 +24,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bul
 )
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_send import RunStopped, answer_text
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import CampaignError
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import add_batch, held_id, refusal_text
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import add_batch, confirmed, held_id, refusal_text
 
 CAMPAIGN_REFUSAL = re.compile(r"dynamic campaign|not (?:a )?dynamic|\b(?:CREATED|BUILDING|STARTING|COMPLETE|DELETED)\b", re.IGNORECASE)
 MAYBE_ADDED = "; the records may have been added (the API keeps no trace a run could read): a re-run tells, since the API refuses a record it holds"
@@ -49,19 +49,19 @@ class V1AddSender:
     def results(self, settled):
         """None: the outcomes of settled (item, outcome, status, message) are counted once the ledger has the ids they
         confirmed (added or held already), the added ones at once, the others as ItemResults."""
-        added, others, confirmed = [], [], []
+        added, others, held = [], [], []
         for entry, outcome, status, message in settled:
             cid = entry[1]["crmRecordId"]
             if outcome == ADDED:
                 added.append(cid)
                 continue
             others.append(item(outcome, cid, entry[0], status, message, entry[1].get("scheduleAt")))
-            if outcome not in (FAILED, UNCERTAIN):
-                confirmed.append(cid)
+            if confirmed(outcome, status):
+                held.append(cid)
         if self.run.ledger is None:
             self.count(added, others)
         else:
-            self.run.ledger.later(self.run.campaign_id, added + confirmed, lambda: self.count(added, others))
+            self.run.ledger.later(self.run.campaign_id, added + held, lambda: self.count(added, others))
         return []
 
     def count(self, added, others):
@@ -72,14 +72,14 @@ class V1AddSender:
                 self.run.take(result)
 
     def post(self, records):
-        """(status, body) of one add, or (None, (outcome, message)) when it got no usable answer."""
+        """(status, body, ambiguous) of one add, or (None, (outcome, message), ambiguous) when it got no usable answer."""
         answer = self.sender.send_until_answered(self.run.service.post_records, self.run.campaign_id, records)
         response = answer.response
         if response is None:
             if answer.ambiguous:
-                return None, (UNCERTAIN, answer_text(answer.reason) + MAYBE_ADDED)
-            return None, (FAILED, answer_text(answer.reason))
+                return None, (UNCERTAIN, answer_text(answer.reason) + MAYBE_ADDED), True
+            return None, (FAILED, answer_text(answer.reason)), False
         body = response.body
         if response.status in (400, 409) and held_id(body) is None and CAMPAIGN_REFUSAL.search(refusal_text(body)):
             raise RunStopped(CampaignError(self.run.campaign_id, "the campaign refused records: {0}".format(refusal_text(body))))
-        return response.status, body
+        return response.status, body, answer.ambiguous

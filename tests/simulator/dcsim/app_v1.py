@@ -251,7 +251,12 @@ async def sim_put_campaign(request):
 
 
 async def sim_get_campaign(request):
-    return jresp(200, sim_campaign(request).summary())
+    """The summary; with ?ids=1 also `record_ids`, every crmRecordId the campaign holds, sorted (tests compare them)."""
+    camp = sim_campaign(request)
+    body = camp.summary()
+    if request.query.get('ids') in ('1', 'true'):
+        body['record_ids'] = sorted(camp.records)
+    return jresp(200, body)
 
 
 async def sim_patch_campaign(request):

@@ -145,6 +145,7 @@ def test_admin_put_get_patch(api):
     assert (summary['id'], summary['state'], summary['enabled'], summary['dynamic'], summary['records_total']) == (cid, 'RUNNING', False, True, 2)
     assert summary['records']['COMPLETE'] == 1 and summary['records']['PENDING'] == 1
     assert admin(api, cid) == summary
+    assert requests.get(api.url + '/_sim/v1/campaigns/' + cid, params={'ids': '1'}).json() == dict(summary, record_ids=['A', 'B'])
     assert requests.put(api.url + '/_sim/v1/campaigns/' + cid, json={'state': 'NOPE'}).status_code == 400
     assert requests.put(api.url + '/_sim/v1/campaigns/bad', json={}).status_code == 400
     resp = requests.patch(api.url + '/_sim/v1/campaigns/' + cid, json={'state': 'RUN_ERROR', 'enabled': True})
