@@ -20,7 +20,8 @@ description:
     O(state=absent), O(exclusive), O(max_removals), O(reschedule), the suppression options and O(calling_hours) need a
     read or a delete and are refused before any call. Batches go in parallel (O(workers)) and are paced as on the
     legacy API. A batch that got no answer after retries may or may not have been added; its records are counted
-    C(uncertain), with a warning, and a re-run counts them exactly.
+    C(uncertain), with a warning, and a re-run counts them exactly. So is a record refused as held after an earlier
+    attempt of the same request got no answer (that attempt may have added it; the API has no read to tell).
   - The whole input is validated in a first streaming pass before any HTTP call; files are never loaded whole. An
     empty file, a CSV row with more fields than its header, text that is not UTF-8 or a broken JSON line are
     refused naming the file line. Schedules are checked against the campaign's window once it was read.
@@ -213,8 +214,10 @@ options:
         record ids each run saw confirmed in the campaign (added, or refused as held already), and of when.
       - A re-run sends nothing for the ids it holds (counted C(already_present)), and check mode predicts from it.
       - It knows only what runs of this module saw; records added another way are not in it.
-      - Each batch's confirmations are committed before the batch is counted, so a run stopped by SIGTERM or SIGINT
-        leaves in the ledger every record its result counted as added or already present.
+      - Confirmations are written by one thread, several batches a transaction, and each batch is counted only once
+        its confirmations are committed, so a run stopped by SIGTERM or SIGINT leaves in the ledger every record its
+        result counted as added or already present. If the file cannot be written (disk full, locked), the run stops
+        with an error naming O(ledger_path); what it added is still counted.
     type: path
 extends_documentation_fragment:
   - eightbyeight.dynamic_campaigns.campaign
@@ -375,7 +378,7 @@ summary:
       type: int
     uncertain:
       description: Customers whose outcome stayed unknown (lost answers without O(data_token), or open when the run
-        was interrupted).
+        was interrupted; on O(api=campaigns_v1) also a record refused as held after a lost answer of its request).
       type: int
     failed:
       description: Customers the API refused (not in the CRM, schedule refused, ...), and requests none of whose
