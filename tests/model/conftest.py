@@ -15,11 +15,24 @@ import time
 
 import pytest
 import requests
+from hypothesis import HealthCheck, settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN = os.path.join(ROOT, "tests", "simulator", "run.py")
 FIXTURE = os.path.join(ROOT, "tests", "simulator", "fixtures", "test.yml")
 EXAMPLES = collections.Counter()
+
+# The state machines' settings: MODEL_EXAMPLES machines of up to 6 steps, no deadline (each step is a run against
+# the simulator), no example database.
+settings.register_profile(
+    "model",
+    max_examples=int(os.environ.get("MODEL_EXAMPLES", "20")),
+    stateful_step_count=6,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile("model")
 
 
 def free_port():
@@ -50,6 +63,16 @@ def simulator(tmp_path_factory):
 @pytest.fixture(scope="session")
 def examples():
     return EXAMPLES
+
+
+@pytest.fixture(autouse=True)
+def model_simulator(request, simulator, examples):
+    """The simulator and the example counter in the test module's SIM dict (a state machine takes no fixtures)."""
+    shared = request.module.SIM
+    shared["url"], shared["session"] = simulator
+    shared["examples"] = examples
+    yield
+    simulator[1].delete(simulator[0] + "/_sim/faults")
 
 
 def pytest_terminal_summary(terminalreporter):

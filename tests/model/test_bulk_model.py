@@ -20,8 +20,6 @@ import signal
 import threading
 import time
 
-import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -227,19 +225,5 @@ class BulkMachine(RuleBasedStateMachine):
         self.sim("GET", "/_sim/campaigns/{0}".format(self.campaign_id))
 
 
-@pytest.fixture(autouse=True)
-def sim_endpoint(simulator, examples):
-    SIM["url"], SIM["session"] = simulator
-    SIM["examples"] = examples
-    yield
-    simulator[1].delete(simulator[0] + "/_sim/faults")
-
-
+# Settings: the hypothesis profile of tests/model/conftest.py; SIM: filled by its model_simulator fixture.
 TestBulkModel = BulkMachine.TestCase
-TestBulkModel.settings = settings(
-    max_examples=int(os.environ.get("MODEL_EXAMPLES", "20")),
-    stateful_step_count=6,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)

@@ -24,8 +24,6 @@ import tempfile
 import threading
 import time
 
-import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
@@ -240,19 +238,5 @@ class V1Machine(RuleBasedStateMachine):
         return set(cid for cid in first if len(cid) <= 32)
 
 
-@pytest.fixture(autouse=True)
-def sim_endpoint(simulator, examples):
-    SIM["url"], SIM["session"] = simulator
-    SIM["examples"] = examples
-    yield
-    simulator[1].delete(simulator[0] + "/_sim/faults")
-
-
+# Settings: the hypothesis profile of tests/model/conftest.py; SIM: filled by its model_simulator fixture.
 TestV1Model = V1Machine.TestCase
-TestV1Model.settings = settings(
-    max_examples=int(os.environ.get("MODEL_EXAMPLES", "20")),
-    stateful_step_count=6,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
