@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import collections
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import time
 import pytest
 import requests
 from hypothesis import HealthCheck, settings
+
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import BulkFailure
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN = os.path.join(ROOT, "tests", "simulator", "run.py")
@@ -71,6 +74,7 @@ def model_simulator(request, simulator, examples):
     shared = request.module.SIM
     shared["url"], shared["session"] = simulator
     shared["examples"] = examples
+    shared["run_interrupted"] = run_interrupted
     yield
     simulator[1].delete(simulator[0] + "/_sim/faults")
 
@@ -78,3 +82,21 @@ def model_simulator(request, simulator, examples):
 def pytest_terminal_summary(terminalreporter):
     if EXAMPLES:
         terminalreporter.write_line("model-based examples run: " + ", ".join("{0}={1}".format(name, count) for name, count in sorted(EXAMPLES.items())))
+
+
+def run_interrupted(call, timer=None):
+    """(changed, result, stopped) of call(), a service's sync(), with `timer` (an interruption: SIGTERM to this
+    process, the campaign stopped by someone else) started beside it; SIGTERM is ignored outside the engine's own
+    handler. A BulkFailure is a run that failed or stopped part-way, with its result."""
+    previous = signal.signal(signal.SIGTERM, lambda *args: None)
+    try:
+        if timer:
+            timer.start()
+        changed, result, _diff = call()
+        return changed, result, False
+    except BulkFailure as failure:
+        return failure.changed, failure.result, "stopped part-way" in failure.message or "interrupted" in failure.message
+    finally:
+        if timer:
+            timer.join()
+        signal.signal(signal.SIGTERM, previous)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import BulkFailure, CustomerService
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import CustomerService
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import DynamicCampaignsError
 
 IDS = list(range(1000001, 1000025))
@@ -155,25 +155,14 @@ class BulkMachine(RuleBasedStateMachine):
             self.put_campaign(sorted(after.items()))
 
     def sync(self, client, params, check_mode, interruption, delay):
-        timer = self.interrupter(interruption, delay)
-        previous = signal.signal(signal.SIGTERM, lambda *args: None)
         try:
-            if timer:
-                timer.start()
-            changed, result, _diff = CustomerService(client).sync(params, check_mode=check_mode)
-            return changed, result, False
-        except BulkFailure as failure:
-            return failure.changed, failure.result, "stopped part-way" in failure.message or "interrupted" in failure.message
+            return SIM["run_interrupted"](lambda: CustomerService(client).sync(params, check_mode=check_mode), self.interrupter(interruption, delay))
         except DynamicCampaignsError as refusal:
             # Refused in the plan, before the first write: the campaign stopped before the run read it, or a
             # read that failed through every retry under the faults. check() then finds nothing changed.
             read_failed = any(text in refusal.message for text in ("could not be read", "records read"))
             assert read_failed or (interruption == "stopped" and "the campaign is stopped" in refusal.message), refusal.message
             return False, {"summary": dict(added=0, removed=0, uncertain=0, failed=0)}, None
-        finally:
-            if timer:
-                timer.join()
-            signal.signal(signal.SIGTERM, previous)
 
     def interrupter(self, interruption, delay):
         if interruption == "sigterm":

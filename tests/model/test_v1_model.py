@@ -27,7 +27,6 @@ import time
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import BulkFailure
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, v1_root
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1CustomerService
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import DynamicCampaignsError
@@ -183,21 +182,10 @@ class V1Machine(RuleBasedStateMachine):
             self.sim("PATCH", "/_sim/v1/campaigns/{0}".format(self.campaign_id), json={"state": "RUNNING"})
 
     def sync(self, client, params, check_mode, interruption, delay):
-        timer = self.interrupter(interruption, delay)
-        previous = signal.signal(signal.SIGTERM, lambda *args: None)
         try:
-            if timer:
-                timer.start()
-            changed, result, _diff = V1CustomerService(client).sync(params, check_mode=check_mode)
-            return changed, result, False
-        except BulkFailure as failure:
-            return failure.changed, failure.result, "stopped part-way" in failure.message or "interrupted" in failure.message
+            return SIM["run_interrupted"](lambda: V1CustomerService(client).sync(params, check_mode=check_mode), self.interrupter(interruption, delay))
         except DynamicCampaignsError as refusal:
             raise AssertionError("a v1 run raised without its result: {0}".format(refusal.message))
-        finally:
-            if timer:
-                timer.join()
-            signal.signal(signal.SIGTERM, previous)
 
     def interrupter(self, interruption, delay):
         if interruption == "sigterm":
