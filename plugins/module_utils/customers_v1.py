@@ -101,12 +101,16 @@ class V1CustomerService:
 
 class V1Input:
     """The two passes over a run's rows (the list, then the file, streamed each time): every row validated before
-    any call, then the first valid row of each id. Memory: the origin of each id's first row (and a hash of its
-    fields where it has more than the id), not the records."""
+    any call, then the first valid row of each id, in input order.
+
+    Memory: the set of valid ids (the second pass takes each out as its first row goes to a batch), and for rows
+    that are not in an IdRun the origin of each id's first row and a hash of its fields where it has more than the
+    id; never the records. An IdRun (lines of a one-column file, ids only) is taken with set operations in C."""
 
     def __init__(self, params, tally):
         self.params = params
         self.tally = tally
+        self.seen = set()
         self.first = {}
         self.fingerprints = {}
 
@@ -127,22 +131,27 @@ class V1Input:
                 self.take_row(origin, record, fields)
 
     def take_run(self, run):
-        """The ids of an IdRun at once when none is repeated (the usual file), else one by one."""
-        firsts = dict(zip(run.ids, range(run.first_line, run.first_line + len(run.ids))))
-        if len(firsts) == len(run.ids) and self.first.keys().isdisjoint(firsts):
-            self.first.update(firsts)
-            self.tally.counts["requested"] += len(firsts)
-            return
-        for origin, cid in enumerate(run.ids, run.first_line):
-            self.take_row(origin, {"crmRecordId": cid}, {"customer_id": cid})
+        """An IdRun's ids: new ones requested, repeats duplicates (an id alone repeats an id alone), but a repeat of
+        an id given earlier with fields is invalid."""
+        seen, counts = self.seen, self.tally.counts
+        before = len(seen)
+        seen.update(run.ids)
+        invalid = 0
+        if self.fingerprints and not self.fingerprints.keys().isdisjoint(run.ids):
+            for origin, cid in enumerate(run.ids, run.first_line):
+                if cid in self.fingerprints:
+                    self.invalid(origin, {"customer_id": cid}, self.repeat_text(cid))
+                    invalid += 1
+        counts["requested"] += len(seen) - before
+        counts["duplicates"] += len(run.ids) - (len(seen) - before) - invalid
 
     def take_row(self, origin, record, fields):
         """A valid row: the first of its id is sent; a repeat with the same fields counts as a duplicate."""
         counts, cid = self.tally.counts, record["crmRecordId"]
         # The fields as a hash, not the record: a million records must not be held in memory.
         fingerprint = hash(tuple(sorted(record.items()))) if len(record) > 1 else None
-        seen = self.first.get(cid)
-        if seen is None:
+        if cid not in self.seen:
+            self.seen.add(cid)
             self.first[cid] = origin
             if fingerprint is not None:
                 self.fingerprints[cid] = fingerprint
@@ -150,14 +159,20 @@ class V1Input:
         elif self.fingerprints.get(cid) == fingerprint:
             counts["duplicates"] += 1
         else:
-            self.invalid(origin, fields, "customer {0} is repeated with other fields than {1}".format(cid, origin_text(seen)))
+            self.invalid(origin, fields, self.repeat_text(cid))
+
+    def repeat_text(self, cid):
+        # An id first seen in an IdRun has no fields, and only a one-column file, read last, has IdRuns.
+        where = origin_text(self.first[cid]) if cid in self.first else "an earlier line"
+        return "customer {0} is repeated with other fields than {1}".format(cid, where)
 
     def invalid(self, origin, fields, reason):
         cid, schedule = (next((fields[key] for key in fields or () if str(key).strip().lower() in names), None) for names in (ID_COLUMNS, SCHEDULE_COLUMNS))
         self.tally.refuse(None if cid is None else str(cid).strip(), origin, "{0}: {1}".format(origin_text(origin), reason), schedule)
 
     def batches(self, size):
-        """Second pass: lists of at most `size` (origin, record), the first valid row of each id, in input order."""
+        """Second pass: lists of at most `size` (origin, record), the first valid row of each id, in input order.
+        Once: it takes each id out of the set of valid ids as it goes."""
         chunk = []
         for part in self.rows():
             for entries in self.sendable(part, size):
@@ -170,22 +185,29 @@ class V1Input:
 
     def sendable(self, part, size):
         """Lists of (origin, record), at most `size` rows of a part (a row or an IdRun) at a time, of each row that is
-        the first valid row of its id."""
-        first = self.first
+        the first valid row of its id: a valid row whose id is still in the set."""
+        seen = self.seen
         if part.__class__ is not IdRun:
             origin, fields, error = part
             record = None if error else record_of(fields)[0]
-            if record is not None and first.get(record["crmRecordId"]) == origin:
+            if record is not None and record["crmRecordId"] in seen and self.first.get(record["crmRecordId"], origin) == origin:
+                seen.discard(record["crmRecordId"])
                 yield ((origin, record),)
             return
         for start in range(0, len(part.ids), size):
             ids = part.ids[start : start + size]
             origins = range(part.first_line + start, part.first_line + start + len(ids))
-            records = [{"crmRecordId": cid} for cid in ids]
-            if list(map(first.get, ids)) == list(origins):
-                yield zip(origins, records)
+            if all(map(seen.__contains__, ids)) and len(set(ids)) == len(ids):
+                seen.difference_update(ids)
+                yield zip(origins, [{"crmRecordId": cid} for cid in ids])
             else:
-                yield ((origin, record) for origin, record in zip(origins, records) if first.get(record["crmRecordId"]) == origin)
+                yield [(origin, {"crmRecordId": cid}) for origin, cid in zip(origins, ids) if self.take_first(cid)]
+
+    def take_first(self, cid):
+        if cid in self.seen:
+            self.seen.discard(cid)
+            return True
+        return False
 
 
 class V1Run:

@@ -517,6 +517,47 @@ def test_v1_one_column_files_read_by_blocks_as_the_csv_module_reads_them(workdir
         assert all(v1_records.record_of({"customer-id": cid}) == ({"crmRecordId": cid}, None) for cid in run.ids)
 
 
+V1_ITEM = st.one_of(
+    st.sampled_from(["R1", "R2", "R3"]),
+    st.builds(lambda cid, priority: {"customer_id": cid, "priority": priority}, st.sampled_from(["R1", "R2"]), st.sampled_from(["HIGH", "LOW"])),
+)
+
+
+@settings(max_examples=200, **QUICK)
+@given(
+    items=st.lists(V1_ITEM, max_size=4),
+    lines=st.lists(st.one_of(st.sampled_from(["R1", "R2", "R3", "R4", " R2", "x" * 33, ""]), V1_LINE), max_size=30),
+    block=st.integers(1, 64),
+    size=st.integers(1, 5),
+)
+def test_v1_input_counts_and_sends_the_same_with_id_runs_as_row_by_row(workdir, items, lines, block, size):
+    """The two passes of a v1 run (V1Input) over a list and a one-column file: with IdRuns (set operations) as
+    without them (each row on its own): the same counts, failures and batches."""
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import Tally
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1Input
+
+    path = workdir / "v1.csv"
+    path.write_text("customer-id\n" + "\n".join(lines) + "\n")
+
+    def outcome():
+        tally = Tally()
+        source = V1Input({"customers": items, "customers_file": str(path), "customers_file_format": None}, tally)
+        try:
+            source.validate()
+        except ValidationError as exc:
+            return exc.message
+        return dict(tally.counts), [failure["message"] for failure in tally.failures], [list(chunk) for chunk in source.batches(size)]
+
+    with mock.patch.object(v1_records, "BLOCK_CHARS", block):
+        fast = outcome()
+    with mock.patch.object(v1_records, "id_lines", lambda handle, column, lines: iter_return(lines, handle)):
+        slow = outcome()
+    assert fast == slow
+    if not isinstance(slow, str):
+        sent = [record["crmRecordId"] for chunk in slow[2] for _origin, record in chunk]
+        assert len(sent) == len(set(sent)) == slow[0]["requested"] and all(len(chunk) <= size for chunk in slow[2])
+
+
 def expand_v1_runs(parts):
     """The rows an IdRun of the v1 reader stands for, as the csv module gives them."""
     rows = []
