@@ -57,12 +57,14 @@ Answer = namedtuple("Answer", "response ambiguous reason")
 
 
 class RunStopped(Exception):
-    """The run cannot go on (a request-level refusal, the API gone); `results` are the stopping unit's."""
+    """The run cannot go on (a request-level refusal, the API gone); `results` are the stopping unit's.
+    `ambiguous`: an earlier attempt of the request that stopped it may have been applied."""
 
-    def __init__(self, cause, results=()):
+    def __init__(self, cause, results=(), ambiguous=False):
         super(RunStopped, self).__init__(str(cause))
         self.cause = cause
         self.results = list(results)
+        self.ambiguous = ambiguous
 
 
 class Feed:
@@ -228,7 +230,7 @@ class Sender:
             if exc.status in (429, 502, 503, 504):
                 attempt.ambiguous = attempt.ambiguous or exc.status != 429
                 return None
-            raise RunStopped(CampaignError(self.run.campaign_id, "the request failed", exc))
+            raise RunStopped(CampaignError(self.run.campaign_id, "the request failed", exc), ambiguous=attempt.ambiguous)
         finally:
             pacer.release()
         if response.status != 429:

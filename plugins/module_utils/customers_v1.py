@@ -260,6 +260,10 @@ class V1Run:
             else:
                 self.send()
         except (RunStopped, Interrupted) as stop:
+            if self.ledger is not None:
+                # A batch is counted once the ledger has it: all of them before the result (a signal that stops
+                # the run while the ledger writes must not leave a batch out; it is raised once, so this wait stays).
+                self.ledger.wait()
             result = self.result()
             self.progress.finish("stopped", self.tally.handled, self.tally.counts, result["summary"]["records_per_second"])
             raise BulkFailure(self.stopped_message(stop), result, self.tally.changed)
@@ -268,10 +272,8 @@ class V1Run:
     def send(self):
         self.sending = True
         adds = V1AddSender(self, Sender(self))
-        try:
-            WorkerPool(self).pump(self.batches(), adds.send)
-        finally:
-            self.flush_ledger()
+        WorkerPool(self).pump(self.batches(), adds.send)
+        self.flush_ledger()
 
     def flush_ledger(self):
         """What the workers confirmed is counted once the ledger has it: all of it, before the result."""

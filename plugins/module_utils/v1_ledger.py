@@ -62,7 +62,7 @@ class Ledger:
             raise ValidationError("ledger_path {0}: not an SQLite database this module can use: {1}".format(path, exc))
 
     def close(self):
-        """Waits for the confirmations queued with `later`; raises a LedgerWriteError one of them met."""
+        """Writes what is queued with `later`, then closes; a write error is the caller's to ask (flush)."""
         try:
             if self.writes is not None:
                 self.writes.stop()
@@ -80,9 +80,15 @@ class Ledger:
         self.writes.put(campaign_id, ids, then)
 
     def flush(self):
-        """Waits until every confirmation queued with `later` is committed and counted."""
+        """Waits until every confirmation queued with `later` is committed and counted; raises the LedgerWriteError
+        of a write that failed."""
         if self.writes is not None:
             self.writes.flush()
+
+    def wait(self):
+        """Waits until every confirmation queued with `later` is committed (or failed) and counted."""
+        if self.writes is not None:
+            self.writes.wait()
 
     def number(self, campaign_id, create=False):
         """The campaign's number in the file (None when it has none and create is false); under the lock."""
@@ -124,8 +130,9 @@ class Ledger:
         stamp = int(time.time())
         with self.lock:
             rows = [(self.number(campaign_id, create=True), cid, stamp) for campaign_id, ids in groups for cid in ids]
-            self.db.executemany("INSERT OR IGNORE INTO confirmed VALUES (?, ?, ?)", rows)
-            self.db.commit()
+            if rows:
+                self.db.executemany("INSERT OR IGNORE INTO confirmed VALUES (?, ?, ?)", rows)
+                self.db.commit()
 
     def saw_state(self, campaign_id, state):
         with self.lock:
@@ -157,11 +164,12 @@ class LedgerWriteError(DynamicCampaignsError):
 class LaterWrites:
     """The writer thread of a Ledger's queued confirmations: it takes everything queued at once, writes it in one
     transaction and then runs each one's `then`. A failed write still runs them (the API did add the records; only
-    the ledger misses them, and a re-run counts them already present): it is raised to the next caller."""
+    the ledger misses them, and a re-run counts them already present); its error stays, raised by every later
+    put() (the run stops) and by flush()."""
 
     def __init__(self, ledger):
         self.ledger = ledger
-        # A C queue: a worker's put costs no Python lock dance; the condition is only for flush().
+        # A C queue: a worker's put costs no Python lock dance; the condition is only for wait().
         self.queue = queue.SimpleQueue()
         self.cond = threading.Condition()
         self.queued = self.done = 0
@@ -173,7 +181,8 @@ class LaterWrites:
         with self.cond:
             self.queued += 1
         self.queue.put((campaign_id, ids, then))
-        self.raise_error()
+        if self.error is not None:
+            raise self.error
 
     def loop(self):
         while True:
@@ -183,7 +192,8 @@ class LaterWrites:
             stop = group[-1] is None
             group = [entry for entry in group if entry is not None]
             try:
-                self.write(group)
+                if group:
+                    self.write(group)
             finally:
                 with self.cond:
                     self.done += len(group)
@@ -202,30 +212,26 @@ class LaterWrites:
         for _campaign_id, _ids, then in group:
             try:
                 then()
-            except Exception as exc:  # a defect must not stop the writer: flush() would wait for ever
+            except Exception as exc:  # a defect must not stop the writer: wait() would wait for ever
                 self.failed("the run failed while counting confirmed records: {0}: {1}".format(type(exc).__name__, exc))
 
     def failed(self, message):
         with self.cond:
             self.error = self.error or LedgerWriteError(message)
 
-    def flush(self):
+    def wait(self):
         with self.cond:
             while self.done < self.queued:
                 self.cond.wait()
-        self.raise_error()
+
+    def flush(self):
+        self.wait()
+        if self.error is not None:
+            raise self.error
 
     def stop(self):
         self.queue.put(None)
         self.thread.join()
-        self.raise_error()
-
-    def raise_error(self):
-        """Once: the caller that gets it reports it."""
-        with self.cond:
-            error, self.error = self.error, None
-        if error is not None:
-            raise error
 
 
 def last_state(path, campaign_id):

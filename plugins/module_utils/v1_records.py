@@ -37,6 +37,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     read_schedule,
     short,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_send import RunStopped
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError, problem_of
 
 MAX_BATCH = 100
@@ -50,6 +51,7 @@ ADDED = "added"
 ALREADY_PRESENT = "already_present"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
+STOPPED_AFTER_LOST_ANSWER = "an attempt got no answer and the run then stopped: the record may have been added"
 HELD_AFTER_LOST_ANSWER = (
     "the campaign holds it, but an earlier attempt of this request got no answer: that attempt may have added it (the Campaigns API v1 has no read to tell)"
 )
@@ -218,7 +220,11 @@ def add_batch(post, batch, results=None):
         items = pending.pop()
         if not items:
             continue
-        status, body, ambiguous = post([record for _origin, record in items])
+        try:
+            status, body, ambiguous = post([record for _origin, record in items])
+        except RunStopped as stop:
+            stopped_unsettled(stop, items, [entry for part in pending for entry in part], maybe_ours, results)
+            raise
         if ambiguous:
             maybe_ours.update(record["crmRecordId"] for _origin, record in items)
         if status in (200, 201):
@@ -228,6 +234,14 @@ def add_batch(post, batch, results=None):
         else:
             pending.extend(settle_refusal(items, status, body, results, maybe_ours))
     return results
+
+
+def stopped_unsettled(stop, items, waiting, maybe_ours, results):
+    """The run stopped at the request of `items` (`waiting`: the rest of the batch): their records are not sent, but
+    those of a request an attempt of which may have been applied (this one when the stop says so) are uncertain."""
+    if stop.ambiguous:
+        maybe_ours.update(record["crmRecordId"] for _origin, record in items)
+    results.extend((entry, UNCERTAIN, None, STOPPED_AFTER_LOST_ANSWER) for entry in items + waiting if entry[1]["crmRecordId"] in maybe_ours)
 
 
 def settle_refusal(items, status, body, results, maybe_ours=frozenset()):

@@ -81,5 +81,5 @@ class V1AddSender:
             return None, (FAILED, answer_text(answer.reason)), False
         body = response.body
         if response.status in (400, 409) and held_id(body) is None and CAMPAIGN_REFUSAL.search(refusal_text(body)):
-            raise RunStopped(CampaignError(self.run.campaign_id, "the campaign refused records: {0}".format(refusal_text(body))))
+            raise RunStopped(CampaignError(self.run.campaign_id, "the campaign refused records: {0}".format(refusal_text(body))), ambiguous=answer.ambiguous)
         return response.status, body, answer.ambiguous

@@ -378,7 +378,8 @@ summary:
       type: int
     uncertain:
       description: Customers whose outcome stayed unknown (lost answers without O(data_token), or open when the run
-        was interrupted; on O(api=campaigns_v1) also a record refused as held after a lost answer of its request).
+        was interrupted; on O(api=campaigns_v1) also a record refused as held after a lost answer of its request, or
+        whose request lost an answer before the run stopped).
       type: int
     failed:
       description: Customers the API refused (not in the CRM, schedule refused, ...), and requests none of whose

@@ -156,6 +156,20 @@ def test_a_held_id_after_a_lost_answer_is_uncertain_and_the_rest_is_added():
     assert all(entry[2] == 409 and "may have added it" in entry[3] for entry in results)
 
 
+@pytest.mark.parametrize("ambiguous, expected", [(True, {"a": "uncertain", "b": "uncertain"}), (False, {})])
+def test_a_run_stopped_after_a_lost_answer_counts_that_requests_records_uncertain(ambiguous, expected):
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_send import RunStopped
+
+    def post(records):
+        # The lost attempt may have stored them; its retry is refused for the campaign's state: the run stops.
+        raise RunStopped(ValueError("the campaign refused records: not allowed in state COMPLETE"), ambiguous=ambiguous)
+
+    results = []
+    with pytest.raises(RunStopped):
+        add_batch(post, batch_of("a", "b"), results)
+    assert outcomes(results) == expected and all(entry[2] is None for entry in results)
+
+
 def test_a_field_error_is_reported_with_the_problem_document():
     results = add_batch(answered(FakeRecords(bad=("b",))), batch_of("a", "b"))
     failed = [entry for entry in results if entry[1] == "failed"]
@@ -501,7 +515,7 @@ def drop_the_confirmed_table(path):
     other.close()
 
 
-def test_a_ledger_write_that_fails_still_counts_and_is_raised_once(tmp_path):
+def test_a_ledger_write_that_fails_still_counts_and_stops_every_later_confirmation(tmp_path):
     from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import LedgerWriteError
 
     path = str(tmp_path / "ledger.sqlite")
@@ -512,8 +526,36 @@ def test_a_ledger_write_that_fails_still_counts_and_is_raised_once(tmp_path):
     with pytest.raises(LedgerWriteError, match="ledger_path .*ledger.sqlite: could not record confirmations: no such table"):
         ledger.flush()
     assert counted == ["B"]
-    ledger.flush()  # reported once
-    ledger.close()
+    with pytest.raises(LedgerWriteError):
+        ledger.later(CID, ["C"], lambda: counted.append("C"))
+    ledger.close()  # writes what was queued (and counts it); the error was the callers' to report
+    assert counted == ["B", "C"]
+
+
+def test_a_signal_while_the_ledger_writes_the_last_batches_still_counts_them(tmp_path, monkeypatch):
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import v1_ledger
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import Interrupted
+
+    write = v1_ledger.Ledger.write
+
+    def slow_write(ledger, groups):
+        threading.Event().wait(0.05)
+        write(ledger, groups)
+
+    def interrupted_flush(ledger):
+        # SIGTERM arrives while the run waits for the ledger: the wait is cut short.
+        raise Interrupted("interrupted by SIGTERM")
+
+    monkeypatch.setattr(v1_ledger.Ledger, "write", slow_write)
+    monkeypatch.setattr(v1_ledger.Ledger, "flush", interrupted_flush)
+    server = FakeRecords()
+    service, _client = service_for(server)
+    ledger = str(tmp_path / "ledger.sqlite")
+    ids = ["R{0}".format(n) for n in range(40)]
+    with pytest.raises(BulkFailure, match="interrupted by SIGTERM") as info:
+        service.sync(params(customers=ids, ledger_path=ledger, batch_size=4, workers=2))
+    summary = info.value.result["summary"]
+    assert (summary["added"], summary["not_sent"]) == (40, 0) and ledger_ids(ledger) == set(ids)
 
 
 def test_a_run_whose_ledger_cannot_be_written_stops_and_still_counts_what_was_added(tmp_path):
