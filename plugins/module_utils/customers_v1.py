@@ -190,8 +190,7 @@ class V1Input:
         if part.__class__ is not IdRun:
             origin, fields, error = part
             record = None if error else record_of(fields)[0]
-            if record is not None and record["crmRecordId"] in seen and self.first.get(record["crmRecordId"], origin) == origin:
-                seen.discard(record["crmRecordId"])
+            if record is not None and self.first.get(record["crmRecordId"], origin) == origin and self.take_first(record["crmRecordId"]):
                 yield ((origin, record),)
             return
         for start in range(0, len(part.ids), size):
@@ -204,6 +203,7 @@ class V1Input:
                 yield [(origin, {"crmRecordId": cid}) for origin, cid in zip(origins, ids) if self.take_first(cid)]
 
     def take_first(self, cid):
+        """Whether cid is still to be sent; it is not any more."""
         if cid in self.seen:
             self.seen.discard(cid)
             return True

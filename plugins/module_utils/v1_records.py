@@ -37,6 +37,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
     read_schedule,
     short,
 )
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import ADDED, ALREADY_PRESENT, FAILED, UNCERTAIN
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_send import RunStopped
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError, problem_of
 
@@ -47,10 +48,6 @@ KEYS = ID_COLUMNS + SCHEDULE_COLUMNS + ("priority", "rank")
 # A crmRecordId as the fast path of record_of takes it: 1-32 characters, no space at either end.
 ID_TEXT = re.compile(r"\S(?:.{0,%d}\S)?" % (MAX_ID_LENGTH - 2), re.DOTALL).fullmatch
 HELD = re.compile(r"(?:already contains record for id|already (?:exists|present|holds)[^:]*):\s*(\S+?)[.,;]?$", re.IGNORECASE)
-ADDED = "added"
-ALREADY_PRESENT = "already_present"
-FAILED = "failed"
-UNCERTAIN = "uncertain"
 STOPPED_AFTER_LOST_ANSWER = "an attempt got no answer and the run then stopped: the record may have been added"
 HELD_AFTER_LOST_ANSWER = (
     "the campaign holds it, but an earlier attempt of this request got no answer: that attempt may have added it (the Campaigns API v1 has no read to tell)"
