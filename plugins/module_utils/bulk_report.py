@@ -229,7 +229,9 @@ class Progress:
         self.phase_started = self.clock()
         self.update(done, counts, force=True)
 
-    def update(self, done, counts=None, force=False, rate=None):
+    def update(self, done, counts=None, force=False, rate=None, total=None):
+        if total is not None:
+            self.total = total
         if not self.path:
             return
         now = self.clock()

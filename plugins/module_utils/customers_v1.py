@@ -36,7 +36,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.cus
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_budget import open_store
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.rate_pacing import Pacer
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.membership_diff import membership_diff
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import DynamicCampaignsError, ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger, LedgerWriteError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import MAX_BATCH, input_rows, record_of
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_send import V1AddSender
@@ -103,9 +103,11 @@ class V1Input:
     """The two passes over a run's rows (the list, then the file, streamed each time): every row validated before
     any call, then the first valid row of each id, in input order.
 
-    Memory: the set of valid ids (the second pass takes each out as its first row goes to a batch), and for rows
-    that are not in an IdRun the origin of each id's first row and a hash of its fields where it has more than the
-    id; never the records. An IdRun (lines of a one-column file, ids only) is taken with set operations in C."""
+    An IdRun (lines of a one-column file, ids only, checked by the reader) is only checked against the ids given
+    earlier with fields in the first pass, so that pass stays a scan; the second pass, which keeps the set of the
+    ids it sent anyway, counts its ids requested or duplicate. Memory: that set, and for rows that are not in an
+    IdRun the origin of each id's first row and a hash of its fields where it has more than the id; never the
+    records."""
 
     def __init__(self, params, tally):
         self.params = params
@@ -113,15 +115,18 @@ class V1Input:
         self.seen = set()
         self.first = {}
         self.fingerprints = {}
+        self.sent = set()
+        # Ids of IdRuns the first pass found valid and the second has not counted yet.
+        self.pending = 0
 
     def rows(self):
         return input_rows(self.params.get("customers"), self.params.get("customers_file"), self.params.get("customers_file_format"))
 
     def validate(self):
-        """First pass over every row, before any call: each id once; a repeat with other fields is invalid."""
+        """First pass over every row, before any call: a repeat with other fields is invalid."""
         for part in self.rows():
             if part.__class__ is IdRun:
-                self.take_run(part)
+                self.check_run(part)
                 continue
             origin, fields, error = part
             record, reason = (None, error) if error else record_of(fields)
@@ -130,20 +135,15 @@ class V1Input:
             else:
                 self.take_row(origin, record, fields)
 
-    def take_run(self, run):
-        """An IdRun's ids: new ones requested, repeats duplicates (an id alone repeats an id alone), but a repeat of
-        an id given earlier with fields is invalid."""
-        seen, counts = self.seen, self.tally.counts
-        before = len(seen)
-        seen.update(run.ids)
+    def check_run(self, run):
+        """An IdRun's repeats of an id given earlier with fields are invalid (an id alone repeats an id alone)."""
         invalid = 0
         if self.fingerprints and not self.fingerprints.keys().isdisjoint(run.ids):
             for origin, cid in enumerate(run.ids, run.first_line):
                 if cid in self.fingerprints:
                     self.invalid(origin, {"customer_id": cid}, self.repeat_text(cid))
                     invalid += 1
-        counts["requested"] += len(seen) - before
-        counts["duplicates"] += len(run.ids) - (len(seen) - before) - invalid
+        self.pending += len(run.ids) - invalid
 
     def take_row(self, origin, record, fields):
         """A valid row: the first of its id is sent; a repeat with the same fields counts as a duplicate."""
@@ -171,11 +171,10 @@ class V1Input:
         self.tally.refuse(None if cid is None else str(cid).strip(), origin, "{0}: {1}".format(origin_text(origin), reason), schedule)
 
     def batches(self, size):
-        """Second pass: lists of at most `size` (origin, record), the first valid row of each id, in input order.
-        Once: it takes each id out of the set of valid ids as it goes."""
+        """Second pass: lists of at most `size` (origin, record), the first valid row of each id, in input order."""
         chunk = []
         for part in self.rows():
-            for entries in self.sendable(part, size):
+            for entries in self.sendable(part, size) if part.__class__ is IdRun else self.row_sendable(part):
                 chunk.extend(entries)
                 if len(chunk) >= size:
                     yield chunk[:size]
@@ -183,31 +182,51 @@ class V1Input:
         if chunk:
             yield chunk
 
+    def count_rest(self, batches):
+        """The rest of a second pass, counted and not sent (a run that stops, or does not send: counts are whole)."""
+        for _chunk in batches:
+            pass
+
+    def row_sendable(self, part):
+        """A row that is not in an IdRun: sent when it is the first valid row of its id, unless an IdRun before it
+        sent the id (then a duplicate, which the first pass, blind to IdRuns, counted requested)."""
+        origin, fields, error = part
+        record = None if error else record_of(fields)[0]
+        if record is None or self.first.get(record["crmRecordId"], origin) != origin:
+            return ()
+        if record["crmRecordId"] in self.sent:
+            self.tally.counts["requested"] -= 1
+            self.tally.counts["duplicates"] += 1
+            return ()
+        self.sent.add(record["crmRecordId"])
+        return (((origin, record),),)
+
     def sendable(self, part, size):
-        """Lists of (origin, record), at most `size` rows of a part (a row or an IdRun) at a time, of each row that is
-        the first valid row of its id: a valid row whose id is still in the set."""
-        seen = self.seen
-        if part.__class__ is not IdRun:
-            origin, fields, error = part
-            record = None if error else record_of(fields)[0]
-            if record is not None and self.first.get(record["crmRecordId"], origin) == origin and self.take_first(record["crmRecordId"]):
-                yield ((origin, record),)
-            return
+        """Lists of (origin, record) of an IdRun, `size` ids at a time: the ids it is the first to give, counted
+        requested; its repeats counted duplicates (an id given with fields was counted invalid by the first pass)."""
+        sent, counts = self.sent, self.tally.counts
         for start in range(0, len(part.ids), size):
             ids = part.ids[start : start + size]
             origins = range(part.first_line + start, part.first_line + start + len(ids))
-            if all(map(seen.__contains__, ids)) and len(set(ids)) == len(ids):
-                seen.difference_update(ids)
+            fresh = set(ids)
+            if len(fresh) == len(ids) and sent.isdisjoint(fresh):
+                sent |= fresh
+                counts["requested"] += len(ids)
+                self.pending -= len(ids)
                 yield zip(origins, [{"crmRecordId": cid} for cid in ids])
-            else:
-                yield [(origin, {"crmRecordId": cid}) for origin, cid in zip(origins, ids) if self.take_first(cid)]
-
-    def take_first(self, cid):
-        """Whether cid is still to be sent; it is not any more."""
-        if cid in self.seen:
-            self.seen.discard(cid)
-            return True
-        return False
+                continue
+            entries = []
+            for origin, cid in zip(origins, ids):
+                if cid in self.fingerprints:
+                    continue
+                self.pending -= 1
+                if cid in sent:
+                    counts["duplicates"] += 1
+                else:
+                    sent.add(cid)
+                    counts["requested"] += 1
+                    entries.append((origin, {"crmRecordId": cid}))
+            yield entries
 
 
 class V1Run:
@@ -234,6 +253,8 @@ class V1Run:
         # Guards the tally and the feed of batches, shared by the worker threads.
         self.lock = threading.RLock()
         self.input = V1Input(params, self.tally)
+        # The second pass once it started (a run that stops counts the rest of it).
+        self.chunks = None
         self.sending = False
 
     def close(self):
@@ -246,20 +267,28 @@ class V1Run:
         self.tally.take(result)
 
     def tick(self):
-        self.progress.update(self.tally.handled, self.tally.counts)
+        self.progress.update(self.tally.handled, self.tally.counts, total=self.to_add())
+
+    def to_add(self):
+        """Records the adding phase takes: the ids counted requested, and those of IdRuns not counted yet (their
+        repeats among them until the second pass reaches them)."""
+        return self.tally.counts["requested"] + self.input.pending
 
     def execute(self):
         try:
             self.validate()
             if self.tally.counts["invalid"] and not self.params.get("allow_partial"):
+                self.whole_counts(self.input.batches(self.options.batch_size))
                 raise BulkFailure(self.invalid_message(), self.result(), False)
-            self.progress.start_phase("adding", self.tally.counts["requested"])
+            self.progress.start_phase("adding", self.to_add())
             if self.check_mode:
                 for batch in self.batches():
                     self.predict(batch)
             else:
                 self.send()
         except (RunStopped, Interrupted) as stop:
+            if self.chunks is not None:
+                self.whole_counts(self.chunks)
             if self.ledger is not None:
                 # A batch is counted once the ledger has it: all of them before the result (a signal that stops
                 # the run while the ledger writes must not leave a batch out; it is raised once, so this wait stays).
@@ -289,7 +318,16 @@ class V1Run:
 
     def batches(self):
         """Batches of the second pass, the ledger's confirmed ids left out. Worker threads pull from it under the run's lock."""
-        return (self.unconfirmed(chunk) for chunk in self.input.batches(self.options.batch_size))
+        self.chunks = self.input.batches(self.options.batch_size)
+        return (self.unconfirmed(chunk) for chunk in self.chunks)
+
+    def whole_counts(self, chunks):
+        """The second pass's counts of the rows it has not reached (requested, duplicates), before a result that
+        is not the end of the pass; a file that cannot be read again leaves them as they are."""
+        try:
+            self.input.count_rest(chunks)
+        except DynamicCampaignsError:
+            pass
 
     def unconfirmed(self, chunk):
         if not self.ledger_holds:

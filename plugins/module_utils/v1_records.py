@@ -47,6 +47,8 @@ PRIORITIES = ("HIGH", "MEDIUM", "LOW")
 KEYS = ID_COLUMNS + SCHEDULE_COLUMNS + ("priority", "rank")
 # A crmRecordId as the fast path of record_of takes it: 1-32 characters, no space at either end.
 ID_TEXT = re.compile(r"\S(?:.{0,%d}\S)?" % (MAX_ID_LENGTH - 2), re.DOTALL).fullmatch
+# A space other than a line end: a block without one holds ids with no space at either end, checked in one scan.
+INNER_SPACE = re.compile(r"[^\S\r\n]").search
 HELD = re.compile(r"(?:already contains record for id|already (?:exists|present|holds)[^:]*):\s*(\S+?)[.,;]?$", re.IGNORECASE)
 STOPPED_AFTER_LOST_ANSWER = "an attempt got no answer and the run then stopped: the record may have been added"
 HELD_AFTER_LOST_ANSWER = (
@@ -91,7 +93,7 @@ def id_lines(handle, column, lines):
             return lines, chain(block, handle)
         ids = text.splitlines()
         # As many parts as lines: no line holds another character splitlines() breaks at.
-        if len(ids) == len(block) and all(map(ID_TEXT, ids)):
+        if len(ids) == len(block) and all_ids(text, ids):
             yield IdRun(lines + 1, ids)
         else:
             for number, line in enumerate(block, lines + 1):
@@ -99,6 +101,14 @@ def id_lines(handle, column, lines):
                 if value and not value.isspace():
                     yield number, {column: value}, None
         lines += len(block)
+
+
+def all_ids(text, ids):
+    """Whether every line of a block (text, its lines without line ends) is a valid id: a block with no space but line
+    ends needs only its lengths checked; one with spaces each id on its own."""
+    if INNER_SPACE(text) is None:
+        return "" not in ids and max(map(len, ids), default=0) <= MAX_ID_LENGTH
+    return all(map(ID_TEXT, ids))
 
 
 def reader_rows(reader, header, offset):

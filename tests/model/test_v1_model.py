@@ -131,14 +131,15 @@ class V1Machine(RuleBasedStateMachine):
         tuning=st.tuples(st.integers(1, 4), st.integers(1, 3)),
         interruption=st.sampled_from([None, None, None, "sigterm", "completed"]),
         delay=st.floats(0.0, 0.05),
+        as_file=st.booleans(),
     )
-    def add(self, faults, customers, use_ledger, check_mode, tuning, interruption, delay):
+    def add(self, faults, customers, use_ledger, check_mode, tuning, interruption, delay, as_file):
         self.set_faults(faults)
         params = dict(
             campaign_id=self.campaign_id,
             state="present",
             customers=list(customers),
-            customers_file=None,
+            customers_file=self.one_column_file(customers) if as_file else None,
             customers_file_format=None,
             batch_size=tuning[0],
             workers=tuning[1],
@@ -148,7 +149,16 @@ class V1Machine(RuleBasedStateMachine):
             progress_path=None,
             ledger_path=self.ledger if use_ledger else None,
         )
+        if as_file:
+            params["customers"] = [item for item in customers if isinstance(item, dict)]
         self.run(params, check_mode, interruption, delay)
+
+    def one_column_file(self, customers):
+        """The ids alone of the list as a one-column CSV file (read as IdRuns), after the items with fields."""
+        path = os.path.join(self.work, "customers-{0}.csv".format(next(CAMPAIGNS)))
+        with open(path, "w") as handle:
+            handle.write("customer-id\n" + "".join(item + "\n" for item in customers if not isinstance(item, dict)))
+        return path
 
     # ------------------------------------------------------------ one run and its checks
     def run(self, params, check_mode, interruption, delay):
@@ -199,8 +209,11 @@ class V1Machine(RuleBasedStateMachine):
         self.http.patch("{0}/_sim/v1/campaigns/{1}".format(self.url, self.campaign_id), json={"state": "COMPLETE"}, timeout=5)
 
     def check(self, params, check_mode, before, after, ledger_before, changed, summary, stopped):
-        valid = self.valid_ids(params["customers"])
+        valid = self.valid_ids(params["customers"] + self.file_ids(params["customers_file"]))
         added = after - before
+        # Each valid id once, in a run that stopped too (unless a signal came before the first pass ended: then
+        # nothing was sent).
+        assert summary["requested"] == len(valid) or (stopped and after == before and not summary["added"]), "requested is not the valid ids"
         ledger = self.ledger_ids()
         assert before <= after, "a v1 run removed records"
         if check_mode:
@@ -216,6 +229,13 @@ class V1Machine(RuleBasedStateMachine):
             assert len(ledger & valid) >= summary["added"] + summary["already_present"], "the run counted ids the ledger does not hold"
         if not stopped and not summary["failed"] and not summary["uncertain"]:
             assert valid <= after, "a finished run left a valid record out without saying so"
+
+    @staticmethod
+    def file_ids(path):
+        if not path:
+            return []
+        with open(path) as handle:
+            return handle.read().split()[1:]
 
     @staticmethod
     def valid_ids(customers):

@@ -501,6 +501,19 @@ V1_LINE = st.one_of(
 )
 
 
+@settings(max_examples=300, **QUICK)
+@given(
+    lines=st.lists(st.one_of(V1_LINE, st.text(st.characters(exclude_categories=("Cs",)), max_size=34)), min_size=1, max_size=12),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_a_block_of_ids_is_checked_in_one_scan_as_each_id_on_its_own(lines, ending):
+    """all_ids (a scan for spaces, then lengths) says of a block what the id pattern says of each of its lines."""
+    text = ending.join(lines) + ending
+    ids = text.splitlines()
+    assume(len(ids) == len(lines))
+    assert v1_records.all_ids(text, ids) == all(v1_records.ID_TEXT(cid) for cid in ids)
+
+
 @settings(max_examples=200, **QUICK)
 @given(lines=st.lists(V1_LINE, max_size=40), ending=st.sampled_from(["\n", "\r\n", "\r"]), block=st.integers(1, 64))
 def test_v1_one_column_files_read_by_blocks_as_the_csv_module_reads_them(workdir, lines, ending, block):
@@ -531,8 +544,8 @@ V1_ITEM = st.one_of(
     size=st.integers(1, 5),
 )
 def test_v1_input_counts_and_sends_the_same_with_id_runs_as_row_by_row(workdir, items, lines, block, size):
-    """The two passes of a v1 run (V1Input) over a list and a one-column file: with IdRuns (set operations) as
-    without them (each row on its own): the same counts, failures and batches."""
+    """The two passes of a v1 run (V1Input) over a list and a one-column file: with IdRuns (set operations, counted
+    by the second pass) as without them (each row on its own): the same counts, failures and batches."""
     from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import Tally
     from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1Input
 
@@ -546,7 +559,11 @@ def test_v1_input_counts_and_sends_the_same_with_id_runs_as_row_by_row(workdir, 
             source.validate()
         except ValidationError as exc:
             return exc.message
-        return dict(tally.counts), [failure["message"] for failure in tally.failures], [list(chunk) for chunk in source.batches(size)]
+        # The first pass leaves an IdRun's ids to the second to count: at most as many as it validated.
+        bound = tally.counts["requested"] + source.pending
+        batches = [list(chunk) for chunk in source.batches(size)]
+        assert source.pending == 0 and tally.counts["requested"] <= bound
+        return dict(tally.counts), [failure["message"] for failure in tally.failures], batches
 
     with mock.patch.object(v1_records, "BLOCK_CHARS", block):
         fast = outcome()

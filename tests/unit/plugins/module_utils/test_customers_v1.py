@@ -10,17 +10,22 @@ import csv
 import json
 import os
 import signal
+import sqlite3
 import threading
+import uuid
 from decimal import Decimal
 from unittest.mock import Mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_report import BulkFailure
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1CustomerService
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import NotFoundError, TransportError, ValidationError
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.http_answers import Response
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import v1_ledger
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_ledger import Ledger
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.v1_records import add_batch, held_id, record_of
 
@@ -188,6 +193,41 @@ def test_ledger_round_trip(tmp_path):
     assert summary["records_confirmed"] == 2 and summary["state"] == "RUNNING" and summary["state_seen"]
 
 
+# Any crmRecordId a file or a list can carry: quotes, backslashes, control characters, non-ASCII, astral planes.
+RECORD_IDS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=32)
+
+
+@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(groups=st.lists(st.lists(RECORD_IDS, max_size=6), min_size=1, max_size=4), json_each=st.booleans())
+def test_the_ledger_keeps_every_id_exactly_whichever_way_it_writes(tmp_path, groups, json_each):
+    """A group written as one JSON array (json_each) or row by row (executemany, SQLite builds without JSON) holds
+    the same ids, exactly, once each."""
+    path = str(tmp_path / "ledger-{0}.sqlite".format(uuid.uuid4().hex))
+    ledger = Ledger(path)
+    ledger.json_each = json_each and ledger.json_each
+    try:
+        ledger.write([(CID, ids) for ids in groups] + [("other", groups[0])])
+        wanted = set(cid for ids in groups for cid in ids)
+        assert ledger.held(CID, list(wanted) + ["not-written"]) == wanted
+        assert sorted(ledger.confirmed_ids(CID, 1000)) == sorted(wanted) and ledger.summary(CID)["records_confirmed"] == len(wanted)
+        assert ledger.held("other", groups[0]) == set(groups[0])
+    finally:
+        ledger.close()
+
+
+def test_a_sqlite_without_json_each_is_written_row_by_row(tmp_path, monkeypatch):
+    def no_json(db):
+        raise sqlite3.OperationalError("no such table: json_each")
+
+    probe = v1_ledger.has_json_each
+    monkeypatch.setattr(v1_ledger, "has_json_each", lambda db: probe(Mock(execute=no_json)))
+    ledger = Ledger(str(tmp_path / "ledger.sqlite"))
+    assert ledger.json_each is False
+    ledger.confirm(CID, ['a"b', "c"])
+    assert ledger.held(CID, ['a"b', "c", "d"]) == {'a"b', "c"}
+    ledger.close()
+
+
 def test_a_file_that_is_no_sqlite_database_is_refused(tmp_path):
     path = tmp_path / "ledger.sqlite"
     path.write_text("not a database, but text long enough to be read as a header of something" * 10)
@@ -262,6 +302,33 @@ def test_invalid_rows_refuse_the_run_before_any_call_naming_the_row():
     with pytest.raises(BulkFailure, match=r"1 invalid row\(s\); nothing was sent.*customers\[1\]: customer-id 'x{33}' has 33 characters") as info:
         service.sync(params(customers=["A", "x" * 33]))
     assert client.request.call_count == 0 and info.value.changed is False
+
+
+def one_column_file(tmp_path, ids):
+    path = tmp_path / "customers.csv"
+    path.write_text("customer-id\n" + "".join(cid + "\n" for cid in ids))
+    return str(path)
+
+
+def test_invalid_rows_refuse_the_run_with_whole_counts_of_a_one_column_file(tmp_path):
+    """The ids of a one-column file are counted by the second pass: a run refused for an invalid row runs it, unsent."""
+    path = one_column_file(tmp_path, ["A", "B", "A", "C"])
+    service, client = service_for(FakeRecords())
+    with pytest.raises(BulkFailure, match=r"1 invalid row\(s\); nothing was sent.*customers\[0\]") as info:
+        service.sync(params(customers=["x" * 33], customers_file=path))
+    summary = info.value.result["summary"]
+    assert client.request.call_count == 0 and (summary["requested"], summary["duplicates"], summary["invalid"], summary["not_sent"]) == (3, 1, 1, 0)
+
+
+def test_a_run_that_stops_part_way_counts_every_row_of_a_one_column_file_requested_or_not_sent(tmp_path):
+    """The second pass stops with the run; what it had not reached is counted before the result: not_sent is whole."""
+    path = one_column_file(tmp_path, ["A", "B", "A", "C", "D", "B", "E"])
+    service, client = service_for(FakeRecords())
+    client.request.side_effect = NotFoundError("POST", "/x/records", 404, "no such campaign")
+    with pytest.raises(BulkFailure, match="stopped part-way") as info:
+        service.sync(params(customers_file=path, batch_size=1, workers=1))
+    summary = info.value.result["summary"]
+    assert (summary["requested"], summary["duplicates"], summary["added"], summary["not_sent"]) == (5, 2, 0, 5)
 
 
 def test_a_repeat_with_other_fields_is_invalid():
@@ -533,7 +600,6 @@ def test_a_ledger_write_that_fails_still_counts_and_stops_every_later_confirmati
 
 
 def test_a_signal_while_the_ledger_writes_the_last_batches_still_counts_them(tmp_path, monkeypatch):
-    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils import v1_ledger
     from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import Interrupted
 
     write = v1_ledger.Ledger.write
