@@ -17,6 +17,7 @@ __metaclass__ = type
 import json
 import threading
 from collections import namedtuple
+from functools import partial
 from itertools import islice
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.bulk_items import (
@@ -47,6 +48,7 @@ from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.err
     ApiError,
     CampaignError,
     DynamicCampaignsError,
+    HttpError,
     TransportError,
 )
 
@@ -58,13 +60,15 @@ Answer = namedtuple("Answer", "response ambiguous reason")
 
 class RunStopped(Exception):
     """The run cannot go on (a request-level refusal, the API gone); `results` are the stopping unit's.
-    `ambiguous`: an earlier attempt of the request that stopped it may have been applied."""
+    `ambiguous`: an earlier attempt of the request that stopped it may have been applied; `refusal`: the
+    HttpError that answered its last attempt, when one did (see Sender.send_unit)."""
 
-    def __init__(self, cause, results=(), ambiguous=False):
+    def __init__(self, cause, results=(), ambiguous=False, refusal=None):
         super(RunStopped, self).__init__(str(cause))
         self.cause = cause
         self.results = list(results)
         self.ambiguous = ambiguous
+        self.refusal = refusal
 
 
 class Feed:
@@ -178,15 +182,32 @@ class Sender:
         self.rate_limited_out = 0
         self.lock = threading.Lock()
 
+    def send_unit(self, rows, request, *args):
+        """send_until_answered for one unit of work. A stop that brings no results of its own though its request may
+        have been applied (an attempt got no answer, then the retry was refused or the API stopped answering) gives
+        the unit's rows, rows(http_status, message, reason), as UNKNOWN: the settle stage reads them back or counts
+        them uncertain. Any other stop leaves the unit as it is (not sent)."""
+        try:
+            return self.send_until_answered(request, *args)
+        except RunStopped as stop:
+            if stop.ambiguous and not stop.results:
+                stop.results = rows(*left_open(stop.refusal))
+            raise
+
     def send_until_answered(self, request, *args):
         """Answer(response or None, ambiguous, reason); a 206 is sent again, so duplicates then mean 'ours'."""
         ambiguous = False
         for _resend in range(MAX_206_RESENDS + 1):
-            response, unclear, limited = self.call(request, *args)
+            try:
+                response, unclear, limited = self.call(request, *args)
+            except RunStopped as stop:
+                # A stop at a resend of a 206: the first send may have been applied.
+                stop.ambiguous = stop.ambiguous or ambiguous
+                raise
             ambiguous = ambiguous or unclear
             if response is None:
                 reason = NO_ANSWER if ambiguous else (RATE_LIMITED if limited else NOT_APPLIED)
-                self.count_dead(reason)
+                self.count_dead(reason, ambiguous)
                 return Answer(None, ambiguous, reason)
             if response.status != 206:
                 with self.lock:
@@ -226,24 +247,28 @@ class Sender:
         except TransportError as exc:
             attempt.ambiguous = attempt.ambiguous or exc.sent
             return None
-        except ApiError as exc:
+        except HttpError as exc:
+            # Any error status the request does not accept, 401 and 403 (AuthenticationError) included.
             if exc.status in (429, 502, 503, 504):
                 attempt.ambiguous = attempt.ambiguous or exc.status != 429
                 return None
-            raise RunStopped(CampaignError(self.run.campaign_id, "the request failed", exc), ambiguous=attempt.ambiguous)
+            raise RunStopped(CampaignError(self.run.campaign_id, "the request failed", exc), ambiguous=attempt.ambiguous, refusal=exc)
         finally:
             pacer.release()
         if response.status != 429:
             pacer.answered(response.headers)
         return response
 
-    def count_dead(self, reason=None):
+    def count_dead(self, reason=None, ambiguous=False):
+        """One more request with no usable answer; the last of MAX_DEAD_REQUESTS in a row stops the run (ambiguous:
+        that request may have been applied)."""
         with self.lock:
             self.dead += 1
             if self.dead < MAX_DEAD_REQUESTS:
                 return
         why = "the API answered 429 (rate limited) to every attempt" if reason == RATE_LIMITED else "the API is unreachable or overloaded"
-        raise RunStopped(CampaignError(self.run.campaign_id, "{0} requests in a row got no usable answer after retries ({1})".format(MAX_DEAD_REQUESTS, why)))
+        text = "{0} requests in a row got no usable answer after retries ({1})".format(MAX_DEAD_REQUESTS, why)
+        raise RunStopped(CampaignError(self.run.campaign_id, text), ambiguous=ambiguous)
 
 
 class AddSender:
@@ -285,14 +310,15 @@ class AddSender:
 
     def send(self, batch):
         texts = [str(self.index.ids[position]) for position in batch]
-        answer = self.sender.send_until_answered(self.run.service.post_batch, self.run.campaign_id, add_body(texts, self.schedules(batch)))
+        body = add_body(texts, self.schedules(batch))
+        answer = self.sender.send_unit(partial(self.rows, batch, UNKNOWN), self.run.service.post_batch, self.run.campaign_id, body)
         response = answer.response
         if response is None:
             return self.rows(batch, UNKNOWN if answer.ambiguous else FAILED, None, answer_text(answer.reason), answer.reason)
         if response.status == 413 and len(batch) > 1:
             half = len(batch) // 2
             self.batch_size = min(self.batch_size, half)
-            return self.send(batch[:half]) + self.send(batch[half:])
+            return carried(self.send(batch[:half]), partial(self.send, batch[half:]))
         if response.status == 413:
             return self.rows(batch, FAILED, 413, response.message or "Request entity too large", TOO_LARGE)
         if response.status >= 400:
@@ -371,25 +397,44 @@ class DeleteSender:
     def send(self, unit):
         results = []
         for cid, origin in unit:
-            try:
-                results.append(self.send_one(cid, origin))
-            except RunStopped as exc:
-                exc.results = results + exc.results
-                raise
+            results = carried(results, partial(self.send_one, cid, origin))
         return results
 
     def send_one(self, cid, origin):
-        answer = self.sender.send_until_answered(self.run.service.delete_customer, self.run.campaign_id, cid)
+        """[ItemResult] of one customer's DELETE."""
+        answer = self.sender.send_unit(partial(self.row, UNKNOWN, cid, origin), self.run.service.delete_customer, self.run.campaign_id, cid)
         response = answer.response
         if response is None:
-            return item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, None, answer_text(answer.reason), None, answer.reason, self.purpose)
+            return self.row(UNKNOWN if answer.ambiguous else FAILED, cid, origin, None, answer_text(answer.reason), answer.reason)
         known = None if self.snapshot is None else cid in self.snapshot
         outcome = classify_delete(response.status, response.message, answer.ambiguous, known)
         if outcome == REFUSED:
             message = response.message or "HTTP {0}".format(response.status)
             cause = CampaignError(self.run.campaign_id, "removing customer {0} was refused: {1}".format(cid, message))
-            raise RunStopped(cause, [item(UNKNOWN if answer.ambiguous else FAILED, cid, origin, response.status, message, None, REQUEST_REFUSED, self.purpose)])
-        return item(outcome, cid, origin, response.status, response.message, purpose=self.purpose)
+            raise RunStopped(cause, self.row(UNKNOWN if answer.ambiguous else FAILED, cid, origin, response.status, message, REQUEST_REFUSED))
+        return self.row(outcome, cid, origin, response.status, response.message)
+
+    def row(self, outcome, cid, origin, http_status, message, reason=None):
+        """One customer's [ItemResult]."""
+        return [item(outcome, cid, origin, http_status, message, None, reason, self.purpose)]
+
+
+def carried(results, more):
+    """results + more(): a stop in more() carries results too (they were sent and answered: never 'not sent')."""
+    try:
+        return results + more()
+    except RunStopped as stop:
+        stop.results = results + stop.results
+        raise
+
+
+def left_open(refusal):
+    """(http_status, message, reason) of the rows of a request that may have been applied when the run stopped at it
+    with no results of its own: its retry refused (refusal, an HttpError), or no answer (refusal None)."""
+    if refusal is None:
+        return None, answer_text(NO_ANSWER), NO_ANSWER
+    refused = refusal.api_message or "HTTP {0}".format(refusal.status)
+    return refusal.status, "an earlier attempt got no answer (it may have been applied), then the retry was refused: {0}".format(refused), REQUEST_REFUSED
 
 
 def answer_text(reason):

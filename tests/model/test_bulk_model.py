@@ -41,9 +41,15 @@ FAULTS = st.fixed_dictionaries(
         "max_batch": st.sampled_from([0, 2]),
         "delete_variant": st.sampled_from(["spec", "support"]),
         "records_cut_after": st.sampled_from([None, None, None, 2]),
+        # The write after a lost answer refused (nothing applied): with one worker, the retry of a request the API
+        # applied. 400 is a refusal the engine reads from the answer; 403 and 422 are raised by the client.
+        "refuse_after_lost": st.sampled_from([None, None, 400, 403, 422]),
         "seed": st.integers(0, 2**16),
     }
 )
+# A run that first switches on lost answers whose retry is refused (Machine.lose_then_refuse): the retry of a write the
+# API applied, refused with a status the client raises, must leave its records uncertain or read back, never not sent.
+REFUSALS = st.sampled_from([None, None, None, 403, 422])
 CUSTOMERS = st.lists(st.sampled_from(IDS + [NOT_IN_CRM]), max_size=12)
 
 
@@ -87,10 +93,18 @@ class BulkMachine(RuleBasedStateMachine):
 
     @rule(faults=FAULTS)
     def set_faults(self, faults):
+        self.use_faults(faults)
+
+    def use_faults(self, faults):
         self.faults = faults
         self.sim("DELETE", "/_sim/faults")
         self.sim("PATCH", "/_sim/faults", json=faults)
         SIM["examples"]["fault_settings"] += 1
+
+    def lose_then_refuse(self, status):
+        """From now on half the writes are applied and their answers lost, and the next write (the retry) is refused
+        with `status` (raised by the client, 401/403 as AuthenticationError), on top of the faults set."""
+        self.use_faults(dict(self.faults, lost_response_rate=0.5, refuse_after_lost=status, seed=self.faults.get("seed", 0)))
 
     @rule()
     def clear_faults(self):
@@ -105,14 +119,19 @@ class BulkMachine(RuleBasedStateMachine):
         tuning=st.tuples(st.integers(1, 4), st.integers(1, 3)),
         interruption=st.sampled_from([None, None, None, "sigterm", "stopped"]),
         delay=st.floats(0.0, 0.05),
+        refusal=REFUSALS,
     )
-    def present(self, customers, data, exclusive, check_mode, tuning, interruption, delay):
+    def present(self, customers, data, exclusive, check_mode, tuning, interruption, delay, refusal):
+        if refusal:
+            self.lose_then_refuse(refusal)
         exclusive = exclusive and data
         params = self.params(customers, "present", exclusive, tuning)
         self.run(params, data, check_mode, interruption, delay)
 
-    @rule(customers=CUSTOMERS, data=st.booleans(), check_mode=st.booleans(), tuning=st.tuples(st.integers(1, 4), st.integers(1, 3)))
-    def absent(self, customers, data, check_mode, tuning):
+    @rule(customers=CUSTOMERS, data=st.booleans(), check_mode=st.booleans(), tuning=st.tuples(st.integers(1, 4), st.integers(1, 3)), refusal=REFUSALS)
+    def absent(self, customers, data, check_mode, tuning, refusal):
+        if refusal:
+            self.lose_then_refuse(refusal)
         self.run(self.params(customers, "absent", False, tuning), data, check_mode, None, 0.0)
 
     def params(self, customers, state, exclusive, tuning):
@@ -135,10 +154,14 @@ class BulkMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------ one run and its checks
     def run(self, params, data, check_mode, interruption, delay):
         before = self.records()
+        self.sim("DELETE", "/_sim/requests")
         client = Client(self.url, "acme", "act-123", "data-456" if data else None, timeout=5, max_retries=4, retry_max_time=5, sleep=fast_sleep)
         changed, result, stopped = self.sync(client, params, check_mode, interruption, delay)
         after = self.records()
+        faults = [entry["fault"] for entry in self.sim("GET", "/_sim/requests")["requests"]]
         SIM["examples"]["runs"] += 1
+        SIM["examples"]["lost_answers"] += faults.count("lost")
+        SIM["examples"]["refused_after_lost"] += faults.count("refused_after_lost")
         SIM["examples"]["stopped_runs"] += int(bool(stopped))
         SIM["examples"]["refused_in_plan"] += int(stopped is None)
         try:

@@ -252,10 +252,18 @@ async def delay(faults, entry):
         await asyncio.sleep(seconds)
 
 
+def refused_after_lost(request, faults, entry):
+    """The write after a lost answer refused with refuse_after_lost's status (nothing applied), or None."""
+    if not request.path.startswith('/api/tstats/') or not faults.refuses_after_lost():
+        return None
+    entry['fault'] = 'refused_after_lost'
+    return jresp(faults.refuse_after_lost, {'message': 'Refused after a lost answer (simulator fault refuse_after_lost).'})
+
+
 async def pre_faults(request, faults, entry):
     """Faults that happen before the request reaches the API (nothing applied)."""
     await delay(faults, entry)
-    resp = bad_answer(request, faults, entry)
+    resp = refused_after_lost(request, faults, entry) or bad_answer(request, faults, entry)
     if resp is not None:
         return resp
     if faults.limits_rate and faults.rate_limited(basic_user(request)[0] or '', time.monotonic()):
@@ -278,6 +286,7 @@ def post_faults(request, faults, entry, resp):
     if faults.roll(faults.lost_response_rate):
         entry['fault'] = 'lost'
         entry['applied_status'] = resp.status
+        faults.lost_an_answer()
         drop(request)
     if faults.roll(faults.timeout_rate):
         entry['fault'] = 'timeout'

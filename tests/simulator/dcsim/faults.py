@@ -39,6 +39,8 @@ DEFAULTS = {
     'bad_answer_method': 'any',
     'records_cut_after': None,
     'records_schedule': 'hidden',
+    # null (off) or an HTTP status: the write after a lost answer (its retry, when one worker sends) gets it.
+    'refuse_after_lost': None,
     'seed': None,
     # Campaigns API v1 (state_v1.py)
     'v1_transient_ms': 0,
@@ -91,6 +93,11 @@ def _http_status(name, value):
     return value
 
 
+def _optional_status(name, value):
+    # null switches the setting off
+    return None if value is None else _http_status(name, value)
+
+
 def _optional_count(name, value):
     # null switches the setting off; 0 is a real value (cut before the first record)
     value = _coerce(value)
@@ -139,6 +146,7 @@ VALIDATORS.update(
     bad_answer_method=_choice(BAD_ANSWER_METHODS),
     bad_answer_status=_http_status,
     records_cut_after=_optional_count,
+    refuse_after_lost=_optional_status,
     records_schedule=_choice(RECORDS_SCHEDULE),
     seed=_seed,
     v1_409_names_state=_bool,
@@ -162,6 +170,8 @@ class Faults(object):
         self.settings = dict(DEFAULTS)
         self.rng = random.Random()
         self.windows = collections.defaultdict(collections.deque)
+        # A lost answer (refuse_after_lost on) arms one refusal for the next write.
+        self.refusal_armed = False
         self.update(settings)
 
     def update(self, changes):
@@ -173,13 +183,22 @@ class Faults(object):
         if 'seed' in clean:
             self.rng.seed(self.seed)
         self.limits_rate = bool(self.rate_limit or any(self.tenant_rate_limits.values()))
-        self.pre = bool(self.latency_ms or self.latency_spike_rate or self.error_rate or self.limits_rate or self.reset_rate or self.bad_answer != 'off')
+        self.pre = bool(
+            self.latency_ms
+            or self.latency_spike_rate
+            or self.error_rate
+            or self.limits_rate
+            or self.reset_rate
+            or self.bad_answer != 'off'
+            or self.refuse_after_lost is not None
+        )
         self.post = bool(self.lost_response_rate or self.timeout_rate)
 
     def clear(self):
         """Every setting back to its default (the seed included)."""
         self.update(DEFAULTS)
         self.windows.clear()
+        self.refusal_armed = False
 
     def as_dict(self):
         return dict(self.settings)
@@ -190,6 +209,16 @@ class Faults(object):
     def roll(self, rate):
         """True with probability rate; draws only when the fault is on."""
         return rate > 0 and self.rng.random() < rate
+
+    def lost_an_answer(self):
+        """A write was applied and its answer lost: with refuse_after_lost on, the next write is refused."""
+        self.refusal_armed = self.refuse_after_lost is not None
+
+    def refuses_after_lost(self):
+        """True once after each lost answer while refuse_after_lost is on (the refusal is then spent)."""
+        armed = self.refusal_armed and self.refuse_after_lost is not None
+        self.refusal_armed = False
+        return armed
 
     def answers_badly(self, method):
         """True when the bad_answer fault applies to a request of this method."""

@@ -338,6 +338,32 @@ def test_lost_response_applied(api):
     assert log(api)[0]['fault'] == 'lost'
 
 
+def test_refuse_after_lost_refuses_the_next_write_once(api):
+    faults(api, lost_response_rate=1.0, refuse_after_lost=422)
+    with pytest.raises(requests.ConnectionError):
+        add(api, 2, [{'customer-id': '1000301'}])
+    faults(api, lost_response_rate=0)
+    # Reads do not spend the refusal; the next write gets it, applying nothing; the one after is answered.
+    assert requests.get(stats(api, '2.json'), auth=DATA).status_code == 200
+    resp = requests.delete(tstats(api, '2/customers/1000301'), auth=ACTION, timeout=10)
+    assert resp.status_code == 422 and 'refuse_after_lost' in resp.json()['message']
+    assert requests.get(api.url + '/_sim/campaigns/2/records/1000301').status_code == 200
+    assert add(api, 2, [{'customer-id': '1000302'}]).status_code == 207
+    assert [e['fault'] for e in log(api)] == ['lost', None, 'refused_after_lost', None]
+    assert [e['status'] for e in log(api)][1:] == [200, 422, 207]
+
+
+def test_refuse_after_lost_is_off_by_default_and_cleared(api):
+    assert requests.get(api.url + '/_sim/faults').json()['refuse_after_lost'] is None
+    faults(api, lost_response_rate=1.0, refuse_after_lost=403)
+    with pytest.raises(requests.ConnectionError):
+        add(api, 2, [{'customer-id': '1000301'}])
+    # DELETE /_sim/faults switches it off and disarms a refusal pending.
+    assert requests.delete(api.url + '/_sim/faults').json()['refuse_after_lost'] is None
+    assert requests.delete(tstats(api, '2/customers/1000301'), auth=ACTION, timeout=10).status_code == 204
+    assert requests.patch(api.url + '/_sim/faults', json={'refuse_after_lost': 700}).status_code == 400
+
+
 def test_timeout_applied(api):
     faults(api, timeout_rate=1.0)
     resp = requests.patch(tstats(api, '2'), json={'status': 'PAUSED'}, auth=ACTION)

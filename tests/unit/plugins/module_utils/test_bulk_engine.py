@@ -4,13 +4,15 @@
 customer, a run stopped part-way reports what it did, removals count like adds under lost answers.
 
 A small stateful fake of the API stands behind a strict Client mock: it holds the campaign's records,
-applies writes, and can lose answers after applying them (what a reset or a timeout after the write does).
+applies writes, and can lose answers after applying them (what a reset or a timeout after the write does),
+answer 206 after applying, refuse a retry after a lost answer, or split batches with 413.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import csv
 import json
 import re
 import os
@@ -22,7 +24,13 @@ import pytest
 
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.client import Client, Response, RetryPolicy
 from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers import BulkFailure, CustomerService
-from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import TransportError, ValidationError
+from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.errors import (
+    ApiError,
+    AuthenticationError,
+    NotFoundError,
+    TransportError,
+    ValidationError,
+)
 
 CAMPAIGN = 3001
 BASE = "/api/tstats/campaigns/3001/customers"
@@ -40,6 +48,15 @@ class FakeApi:
         self.unreachable_after = None
         self.on_call = None
         self.limited = set()
+        # Call number -> (status, applied): the call's first attempt is applied and its answer lost (applied False: it
+        # is answered 502, nothing applied), and the client's retry is answered `status`, nothing applied.
+        self.retry_refused = {}
+        # Call number -> status: answered `status` before anything is applied.
+        self.refused = {}
+        # Call numbers applied and answered 206 (outcome unknown); call numbers applied and never answered.
+        self.timed_out = set()
+        self.unanswered = set()
+        self.max_batch = 0
         self.support_variant = support_variant
         self.lock = threading.Lock()
         self.client = Mock(spec=Client)
@@ -70,14 +87,35 @@ class FakeApi:
             return Response(429, {"message": "Too Many Requests"}, {"Retry-After": "0", "RateLimit-Policy": "1000;w=1"})
         if self.refuse_after is not None and number > self.refuse_after:
             return Response(400, {"message": "The campaign has stopped. No additional customers can be added."})
+        refused = self.refusal(number, method, path, data, on_retry, kwargs["accept"])
+        if refused is not None:
+            return refused
         with self.lock:
             response = self.apply(method, path, data)
+        if number in self.timed_out:
+            return Response(206, {"message": "The request was sent but the response timed out; check the result later."})
+        if number in self.unanswered:
+            raise TransportError(method, path, "ReadTimeout after 5 attempts", sent=True)
         if number in self.lose:
             if on_retry is not None:
                 on_retry(TransportError(method, path, "ReadTimeout"))
             with self.lock:
                 response = self.apply(method, path, data)
         return response
+
+    def refusal(self, number, method, path, data, on_retry, accept):
+        """The answer of a call refused (413, refused, retry_refused) or None; a retry refused after its first attempt."""
+        if method == "POST" and self.max_batch and len(json.loads(data)) > self.max_batch:
+            return Response(413, {"message": "Request entity too large"})
+        if number in self.refused:
+            return refusal(method, path, self.refused[number], accept)
+        if number not in self.retry_refused:
+            return None
+        status, applied = self.retry_refused[number]
+        with self.lock:
+            first = self.apply(method, path, data) if applied else Response(502, {"message": "Bad Gateway"})
+        on_retry(TransportError(method, path, "ReadTimeout") if applied else first)
+        return refusal(method, path, status, accept)
 
     def apply(self, method, path, data):
         if method == "POST":
@@ -98,6 +136,15 @@ class FakeApi:
         if self.support_variant and cid in self.deleted:
             return Response(404, {"message": "The customer is not available for deletion: already deleted."})
         return Response(404, {"message": "The customer has not been located."})
+
+
+def refusal(method, path, status, accept):
+    """What the client makes of an error answer: a Response when the call accepts the status, else the typed error."""
+    message = "Refused (status {0})".format(status)
+    if status in accept:
+        return Response(status, {"message": message})
+    error = {401: AuthenticationError, 403: AuthenticationError, 404: NotFoundError}.get(status, ApiError)
+    raise error(method, path, status, message)
 
 
 def params(**values):
@@ -223,6 +270,128 @@ def test_a_signal_part_way_fails_with_changed_and_the_summary(signum, feed_stopp
     assert 0 < summary["added"] == len(api.records) < 200
     assert summary["added"] + summary["not_sent"] == 200
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+# ------------------------------------------------------------------ a retry refused after a lost answer
+def stopped_run(api, warn=None, **values):
+    """The BulkFailure of a run that stops part-way: (summary, changed, message)."""
+    with pytest.raises(BulkFailure, match="stopped part-way") as error:
+        CustomerService(api.client).sync(params(workers=1, **values), warn=warn)
+    return error.value.result["summary"], error.value.changed, error.value.message
+
+
+@pytest.mark.parametrize("status", [401, 403, 422])
+def test_an_add_whose_answer_was_lost_and_whose_retry_was_refused_is_uncertain_without_data_token(status):
+    api = FakeApi(can_read=False)
+    api.retry_refused = {1: (status, True)}
+    warn = Mock()
+    summary, changed, message = stopped_run(api, warn, customers=[1, 2, 3])
+    # The lost attempt added 1 and 2; nothing can read them back: uncertain, and the task changed something.
+    assert sorted(api.records) == [1, 2]
+    assert (summary["added"], summary["uncertain"], summary["failed"], summary["not_sent"]) == (0, 2, 0, 1), summary
+    assert changed is True
+    assert "the request failed" in message and "0 added, 0 removed, 2 uncertain, 0 failed, 1 not sent" in message
+    assert any("2 customer(s) stayed unknown" in call.args[0] and "uncertain" in call.args[0] for call in warn.call_args_list)
+
+
+@pytest.mark.parametrize("status", [403, 422])
+def test_an_add_whose_answer_was_lost_and_whose_retry_was_refused_is_read_back_with_data_token(status, tmp_path):
+    api = FakeApi(records=[2])
+    api.retry_refused = {1: (status, True)}
+    summary, changed, _message = stopped_run(api, customers=[1, 2, 3, 4, 5])
+    # 2 is held (the snapshot says so, it is not sent); batch [1, 3] applied, its answer lost, its retry refused:
+    # read back, both added. Batch [4, 5] was never sent.
+    assert sorted(api.records) == [1, 2, 3]
+    assert (summary["added"], summary["already_present"], summary["uncertain"], summary["failed"], summary["not_sent"]) == (2, 1, 0, 0, 2), summary
+    assert changed is True
+
+
+def test_an_add_answered_502_then_refused_is_read_back_as_failed_with_what_happened(tmp_path):
+    api = FakeApi()
+    api.retry_refused = {1: (403, False)}
+    failed = tmp_path / "failed.csv"
+    summary, changed, _message = stopped_run(api, customers=[1, 2], failed_records_path=str(failed))
+    assert api.records == {}
+    assert (summary["added"], summary["uncertain"], summary["failed"], summary["not_sent"]) == (0, 0, 2, 0), summary
+    assert changed is False
+    rows = list(csv.reader(failed.read_text().splitlines()))
+    assert rows[1] == [
+        "1",
+        "",
+        "",
+        "",
+        "403",
+        "not in the campaign when read back (an earlier attempt got no answer (it may have been applied), then the retry was refused: Refused (status 403))",
+    ]
+
+
+def test_an_add_answered_206_whose_resend_was_refused_is_uncertain():
+    api = FakeApi(can_read=False)
+    api.timed_out = {1}
+    api.refused = {2: 422}
+    summary, changed, _message = stopped_run(api, customers=[1, 2])
+    assert sorted(api.records) == [1, 2]
+    assert (summary["uncertain"], summary["not_sent"]) == (2, 0) and changed is True
+
+
+def test_an_add_refused_at_its_first_attempt_is_still_not_sent():
+    api = FakeApi(can_read=False)
+    api.refused = {2: 403}
+    summary, changed, message = stopped_run(api, customers=[1, 2, 3, 4])
+    assert sorted(api.records) == [1, 2]
+    assert (summary["added"], summary["uncertain"], summary["failed"], summary["not_sent"]) == (2, 0, 0, 2), summary
+    assert changed is True and "answered 403" in message
+
+
+def test_an_add_refused_at_its_first_attempt_changes_nothing():
+    api = FakeApi(can_read=False)
+    api.refused = {1: 422}
+    summary, changed, _message = stopped_run(api, customers=[1, 2])
+    assert api.records == {}
+    assert (summary["uncertain"], summary["not_sent"]) == (0, 2) and changed is False
+
+
+@pytest.mark.parametrize("can_read, removed, uncertain", [(True, 1, 0), (False, 0, 1)])
+def test_a_removal_whose_answer_was_lost_and_whose_retry_was_refused_is_not_not_sent(can_read, removed, uncertain):
+    api = FakeApi(records=[1, 2, 3], can_read=can_read)
+    api.retry_refused = {2: (403, True)}
+    summary, changed, _message = stopped_run(api, state="absent", customers=[1, 2, 3])
+    assert sorted(api.records) == [3]
+    summary_counts = (summary["removed"], summary["uncertain"], summary["failed"], summary["not_sent"])
+    assert summary_counts == (1 + removed, uncertain, 0, 1), summary
+    assert changed is True
+
+
+@pytest.mark.parametrize("status", [403, 422])
+def test_a_removal_refused_at_its_first_attempt_is_still_not_sent(status):
+    api = FakeApi(records=[1, 2, 3], can_read=False)
+    api.refused = {2: status}
+    summary, changed, _message = stopped_run(api, state="absent", customers=[1, 2, 3])
+    # 2 and 3 not sent (2 refused before anything was applied); 1, removed before it in the same unit, is counted.
+    assert sorted(api.records) == [2, 3]
+    assert (summary["removed"], summary["uncertain"], summary["not_sent"]) == (1, 0, 2), summary
+    assert changed is True
+
+
+def test_the_request_that_stops_a_run_of_lost_answers_is_uncertain_too():
+    api = FakeApi(can_read=False)
+    api.unanswered = set(range(1, 100))
+    summary, changed, message = stopped_run(api, customers=list(range(1, 13)), batch_size=1)
+    # Ten requests applied, none answered: the tenth stops the run and is as uncertain as the nine before it.
+    assert "10 requests in a row got no usable answer" in message
+    assert sorted(api.records) == list(range(1, 11))
+    assert (summary["uncertain"], summary["failed"], summary["not_sent"]) == (10, 0, 2), summary
+
+
+def test_a_split_batch_stopped_at_its_second_half_keeps_the_first_halfs_results():
+    api = FakeApi(records=[1], can_read=False)
+    api.max_batch = 2
+    api.refused = {3: 400}
+    summary, changed, _message = stopped_run(api, customers=[1, 2, 3, 4], batch_size=4)
+    # Call 1: 413; call 2: [1, 2] answered (1 held, 2 added); call 3: [3, 4] refused.
+    assert sorted(api.records) == [1, 2]
+    assert (summary["added"], summary["already_present"], summary["failed"], summary["not_sent"]) == (1, 1, 2, 0), summary
+    assert changed is True
 
 
 # ------------------------------------------------------------------ removals count like adds
