@@ -95,6 +95,7 @@ def parse_args(argv=None):
     parser.add_argument("--uri-requests", type=int, default=10, help="items of the ansible.builtin.uri loop, batch_size customers each (0: skip)")
     parser.add_argument("--status-repeat", type=int, default=5, help="campaign_status and uri tasks timed for the per-task figure (0: skip)")
     parser.add_argument("--v1", action="store_true", help="only the Campaigns API v1 scenario: plain requests, the module with ledger_path, its re-run")
+    parser.add_argument("--v1-skip-loop", action="store_true", help="--v1 without the 1-session plain loop (its row only): cheaper repeats of the ratio")
     parser.add_argument("--skip-data-token", action="store_true", help="only the runs without data_token")
     parser.add_argument("--repeat", type=int, default=1, help="run the plain client and the module (no data_token) this many times")
     parser.add_argument("--python", default=sys.executable, help="interpreter of the module (needs requests)")
