@@ -116,6 +116,10 @@ class Interruption:
         self.raised = True
         raise Interrupted("interrupted by {0}".format(signal.Signals(self.received[0]).name))
 
+    def stopping(self):
+        """The run stops and reports what it did: a signal from now on is noted, not raised (it would lose the report)."""
+        self.raised = True
+
     @contextmanager
     def held(self):
         self.holding = True

@@ -287,6 +287,7 @@ class V1Run:
             else:
                 self.send()
         except (RunStopped, Interrupted) as stop:
+            self.interruption.stopping()
             if self.chunks is not None:
                 self.whole_counts(self.chunks)
             if self.ledger is not None:

@@ -331,6 +331,24 @@ def test_a_run_that_stops_part_way_counts_every_row_of_a_one_column_file_request
     assert (summary["requested"], summary["duplicates"], summary["added"], summary["not_sent"]) == (5, 2, 0, 5)
 
 
+def test_a_signal_while_a_stopped_run_counts_the_rest_does_not_lose_its_result(tmp_path, monkeypatch):
+    """The run stops (404); SIGTERM comes while it counts the rows it did not reach: the result still comes."""
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1Input
+
+    count_rest = V1Input.count_rest
+
+    def signalled(self, batches):
+        os.kill(os.getpid(), signal.SIGTERM)
+        count_rest(self, batches)
+
+    monkeypatch.setattr(V1Input, "count_rest", signalled)
+    service, client = service_for(FakeRecords())
+    client.request.side_effect = NotFoundError("POST", "/x/records", 404, "no such campaign")
+    with pytest.raises(BulkFailure, match="stopped part-way") as info:
+        service.sync(params(customers_file=one_column_file(tmp_path, ["A", "B", "C"]), batch_size=1, workers=1))
+    assert (info.value.result["summary"]["requested"], info.value.result["summary"]["not_sent"]) == (3, 3)
+
+
 def test_a_repeat_with_other_fields_is_invalid():
     service, _client = service_for(FakeRecords())
     with pytest.raises(BulkFailure, match="customer A is repeated with other fields than customers\\[0\\]"):
