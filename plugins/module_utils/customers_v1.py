@@ -112,7 +112,6 @@ class V1Input:
     def __init__(self, params, tally):
         self.params = params
         self.tally = tally
-        self.seen = set()
         self.first = {}
         self.fingerprints = {}
         self.sent = set()
@@ -150,8 +149,7 @@ class V1Input:
         counts, cid = self.tally.counts, record["crmRecordId"]
         # The fields as a hash, not the record: a million records must not be held in memory.
         fingerprint = hash(tuple(sorted(record.items()))) if len(record) > 1 else None
-        if cid not in self.seen:
-            self.seen.add(cid)
+        if cid not in self.first:
             self.first[cid] = origin
             if fingerprint is not None:
                 self.fingerprints[cid] = fingerprint
@@ -181,11 +179,6 @@ class V1Input:
                     chunk = chunk[size:]
         if chunk:
             yield chunk
-
-    def count_rest(self, batches):
-        """The rest of a second pass, counted and not sent (a run that stops, or does not send: counts are whole)."""
-        for _chunk in batches:
-            pass
 
     def row_sendable(self, part):
         """A row that is not in an IdRun: sent when it is the first valid row of its id, unless an IdRun before it
@@ -323,10 +316,11 @@ class V1Run:
         return (self.unconfirmed(chunk) for chunk in self.chunks)
 
     def whole_counts(self, chunks):
-        """The second pass's counts of the rows it has not reached (requested, duplicates), before a result that
-        is not the end of the pass; a file that cannot be read again leaves them as they are."""
+        """The second pass's counts of the rows it has not reached (requested, duplicates): the rest of the pass, not
+        sent, before a result that is not the end of it; a file that cannot be read again leaves them as they are."""
         try:
-            self.input.count_rest(chunks)
+            for _chunk in chunks:
+                pass
         except DynamicCampaignsError:
             pass
 

@@ -136,15 +136,14 @@ class Ledger:
         stamp = int(time.time())
         by_campaign = {}
         for campaign_id, ids in groups:
-            by_campaign.setdefault(campaign_id, []).extend(ids)
+            if ids:
+                by_campaign.setdefault(campaign_id, []).extend(ids)
+        if not by_campaign:
+            return
         with self.lock:
-            wrote = False
             for campaign_id, ids in by_campaign.items():
-                if ids:
-                    self.insert(self.number(campaign_id, create=True), ids, stamp)
-                    wrote = True
-            if wrote:
-                self.db.commit()
+                self.insert(self.number(campaign_id, create=True), ids, stamp)
+            self.db.commit()
 
     def insert(self, number, ids, stamp):
         text = json.dumps(ids) if self.json_each else None

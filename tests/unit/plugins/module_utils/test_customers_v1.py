@@ -333,15 +333,15 @@ def test_a_run_that_stops_part_way_counts_every_row_of_a_one_column_file_request
 
 def test_a_signal_while_a_stopped_run_counts_the_rest_does_not_lose_its_result(tmp_path, monkeypatch):
     """The run stops (404); SIGTERM comes while it counts the rows it did not reach: the result still comes."""
-    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1Input
+    from ansible_collections.eightbyeight.dynamic_campaigns.plugins.module_utils.customers_v1 import V1Run
 
-    count_rest = V1Input.count_rest
+    whole_counts = V1Run.whole_counts
 
-    def signalled(self, batches):
+    def signalled(self, chunks):
         os.kill(os.getpid(), signal.SIGTERM)
-        count_rest(self, batches)
+        whole_counts(self, chunks)
 
-    monkeypatch.setattr(V1Input, "count_rest", signalled)
+    monkeypatch.setattr(V1Run, "whole_counts", signalled)
     service, client = service_for(FakeRecords())
     client.request.side_effect = NotFoundError("POST", "/x/records", 404, "no such campaign")
     with pytest.raises(BulkFailure, match="stopped part-way") as info:
